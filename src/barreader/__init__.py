@@ -1,0 +1,14 @@
+"""barreader: read 1D barcodes from camera images without binarizing them."""
+
+from .errors import BarreaderError, InvalidArgumentError, InvalidImageError
+from .formats import Format
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BarreaderError",
+    "Format",
+    "InvalidArgumentError",
+    "InvalidImageError",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""Symbology tables: patterns, parities, check characters and text conventions."""
