@@ -1,0 +1,1 @@
+"""Per-symbology decoders: grey profile in, scored candidate codes out."""

@@ -1,0 +1,437 @@
+"""Deformable-template EAN/UPC decoding of a grey profile (Gallo & Manduchi).
+
+For a hypothesis of where the code starts and ends on the profile, every
+digit slot gets a uniform prior box over (offset, width); each digit template
+(L, G, R and RG families, with the two neighbour bars) is scored by its exact
+marginal likelihood over that box, and a dynamic programme over digits, whose
+state carries the check-digit residue and whose runs fix the parity pattern,
+returns the best *valid* code with a spatial-coherence penalty between
+neighbouring digits. Both reading directions are scored from the same
+likelihoods: a G digit read backwards is an R digit, an L digit read
+backwards an RG digit. See ALGORITHMS.md §1 and §5.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._kernels.chain import decode_runs
+from .._kernels.marginal import layout_likelihoods
+from ..formats import Format
+from ..symbology.upcean import (
+    EAN13_FIRST_DIGIT_PARITY,
+    FAMILY_BAR_FIRST,
+    FAMILY_G,
+    FAMILY_L,
+    FAMILY_R,
+    FAMILY_RG,
+    family_widths,
+    upce_parity,
+)
+from .cells import COEFFICIENTS, unit_cells
+
+__all__ = ["DecoderOptions", "Candidate", "ProfileModel", "Layout", "LAYOUTS", "decode_hypothesis"]
+
+N_FAMILIES = 4
+N_TEMPLATES = 10 * N_FAMILIES
+LEFT_FAMILIES = (FAMILY_L, FAMILY_G)  # slots whose digit starts with a space
+RIGHT_FAMILIES = (FAMILY_R, FAMILY_RG)  # slots whose digit starts with a bar
+
+
+def _template_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Boundary columns (7 per template) and tract colours (6 per template)."""
+    column = {c: i for i, c in enumerate(COEFFICIENTS)}
+    boundaries = np.zeros((N_TEMPLATES, 7), dtype=np.int64)
+    white = np.zeros((N_TEMPLATES, 6), dtype=np.bool_)
+    for family in range(N_FAMILIES):
+        widths = family_widths(family)
+        for digit in range(10):
+            edges = [-1, 0]
+            for width in widths[digit]:
+                edges.append(edges[-1] + int(width))
+            edges.append(8)
+            t = family * 10 + digit
+            boundaries[t] = [column[c] for c in edges]
+            # Tracts: neighbour, 4 elements, neighbour; colours alternate.
+            first_white = FAMILY_BAR_FIRST[family]  # neighbour before a bar-first digit is a space
+            white[t] = [(i % 2 == 0) == first_white for i in range(6)]
+    return boundaries, white
+
+
+TEMPLATE_BOUNDARIES, TEMPLATE_WHITE = _template_tables()
+_COEFFICIENTS = np.array(COEFFICIENTS, dtype=np.int64)
+_SIDE_TEMPLATES = {
+    "left": np.array([f * 10 + d for f in LEFT_FAMILIES for d in range(10)], dtype=np.int64),
+    "right": np.array([f * 10 + d for f in RIGHT_FAMILIES for d in range(10)], dtype=np.int64),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class DecoderOptions:
+    """Tunables of the deformable-template decoder.
+
+    Attributes
+    ----------
+    offset_tolerance : float
+        Half-width Δo of the prior box on each digit's offset, in modules.
+        The width box is ±2Δo/N for a code of N modules (ALGORITHMS.md §1.2).
+    alpha : float
+        Weight of the spatial-coherence penalty (per squared module).
+    squared_penalty : bool
+        φ(O) = O² (True) or |O|.
+    variance : str
+        ``"pooled"``: σ² is the mean of the dark half's and the bright half's
+        variances; ``"total"``: the variance of all samples of the code.
+    prune : float
+        In the dynamic programme, digit values more than this many nats worse
+        than a slot's best are not considered.
+    """
+
+    offset_tolerance: float = 2.0
+    alpha: float = 0.1
+    squared_penalty: bool = True
+    variance: str = "pooled"
+    prune: float = 20.0
+
+
+@dataclasses.dataclass(frozen=True)
+class Slot:
+    modules: float  # offset of the digit's first module from the code start
+    side: str  # "left" (space-first digits) or "right" (bar-first digits)
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    """One dynamic programme over a layout: fixed families, weights, residue."""
+
+    format: Format
+    reverse: bool
+    families: tuple[int, ...]  # per slot, in scan order
+    weights: tuple[int, ...]
+    start_residue: int
+    allowed_last: tuple[int, ...] | None  # digits allowed in the logical last-drawn slot
+    prefix: str  # undrawn leading text (EAN-13 first digit, UPC-E number system)
+    suffix: str  # undrawn trailing text (UPC-E check digit)
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """Where the digits of a code sit, and the runs that decode it."""
+
+    name: str
+    n_modules: int
+    slots: tuple[Slot, ...]
+    gaps: tuple[float, ...]  # guard modules after each slot (scan order)
+    runs: tuple[Run, ...]
+
+    def __post_init__(self):
+        n = len(self.slots)
+        allowed = np.ones((len(self.runs), n, 10), dtype=np.bool_)
+        for r, run in enumerate(self.runs):
+            if run.allowed_last is not None:
+                last = 0 if run.reverse else n - 1
+                allowed[r, last] = False
+                allowed[r, last, list(run.allowed_last)] = True
+        arrays = {
+            "slot_modules": np.array([s.modules for s in self.slots]),
+            "slot_templates": np.stack([_SIDE_TEMPLATES[s.side] for s in self.slots]),
+            "gap_array": np.array(self.gaps, dtype=np.float64),
+            "run_families": np.array([run.families for run in self.runs], dtype=np.int64),
+            "run_weights": np.array([run.weights for run in self.runs], dtype=np.int64),
+            "run_start": np.array([run.start_residue for run in self.runs], dtype=np.int64),
+            "run_allowed": allowed,
+        }
+        for name, value in arrays.items():
+            object.__setattr__(self, name, value)
+
+
+def _ean13_runs() -> tuple[Run, ...]:
+    runs = []
+    for d1 in range(10):
+        parity = EAN13_FIRST_DIGIT_PARITY[d1]
+        left = [FAMILY_G if parity >> (5 - j) & 1 else FAMILY_L for j in range(6)]
+        fmt = Format.UPCA if d1 == 0 else Format.EAN13
+        runs.append(Run(fmt, False, tuple(left + [FAMILY_R] * 6), (3, 1) * 6, d1, None, str(d1), ""))
+        # Backwards: the right half comes first, each R digit seen as G; the
+        # left half follows in reverse, L seen as RG and G as R.
+        back_left = [FAMILY_RG if f == FAMILY_L else FAMILY_R for f in reversed(left)]
+        runs.append(Run(fmt, True, tuple([FAMILY_G] * 6 + back_left), (1, 3) * 6, d1, None, str(d1), ""))
+    return tuple(runs)
+
+
+def _ean8_runs() -> tuple[Run, ...]:
+    return (
+        Run(Format.EAN8, False, (FAMILY_L,) * 4 + (FAMILY_R,) * 4, (3, 1) * 4, 0, None, "", ""),
+        Run(Format.EAN8, True, (FAMILY_G,) * 4 + (FAMILY_RG,) * 4, (1, 3) * 4, 0, None, "", ""),
+    )
+
+
+# UPC-E: check-digit weights of x1..x6 on the UPC-A expansion, by x6's group.
+_UPCE_GROUPS = (
+    ((0, 1, 2), (1, 3, 3, 1, 3, 1)),
+    ((3,), (1, 3, 1, 1, 3, 0)),
+    ((4,), (1, 3, 1, 3, 3, 0)),
+    ((5, 6, 7, 8, 9), (1, 3, 1, 3, 1, 3)),
+)
+
+
+def _upce_runs(reverse: bool) -> tuple[Run, ...]:
+    runs = []
+    for ns in (0, 1):
+        for check in range(10):
+            parity = upce_parity(ns, check)
+            families = [FAMILY_G if parity >> (5 - j) & 1 else FAMILY_L for j in range(6)]
+            for last_digits, weights in _UPCE_GROUPS:
+                start = 3 * ns + check
+                if reverse:
+                    fams = tuple(FAMILY_RG if f == FAMILY_L else FAMILY_R for f in reversed(families))
+                    runs.append(Run(Format.UPCE, True, fams, weights[::-1], start, last_digits, str(ns), str(check)))
+                else:
+                    runs.append(Run(Format.UPCE, False, tuple(families), weights, start, last_digits, str(ns), str(check)))
+    return tuple(runs)
+
+
+def _slots(offsets: Sequence[float], sides: Sequence[str]) -> tuple[Slot, ...]:
+    return tuple(Slot(float(m), s) for m, s in zip(offsets, sides))
+
+
+LAYOUTS = {
+    "ean13": Layout(
+        "ean13",
+        95,
+        _slots([3 + 7 * j for j in range(6)] + [50 + 7 * j for j in range(6)], ["left"] * 6 + ["right"] * 6),
+        (0,) * 5 + (5,) + (0,) * 6,
+        _ean13_runs(),
+    ),
+    "ean8": Layout(
+        "ean8",
+        67,
+        _slots([3 + 7 * j for j in range(4)] + [36 + 7 * j for j in range(4)], ["left"] * 4 + ["right"] * 4),
+        (0,) * 3 + (5,) + (0,) * 4,
+        _ean8_runs(),
+    ),
+    "upce": Layout("upce", 51, _slots([3 + 7 * j for j in range(6)], ["left"] * 6), (0,) * 6, _upce_runs(False)),
+    "upce_reverse": Layout(
+        "upce_reverse", 51, _slots([6 + 7 * j for j in range(6)], ["right"] * 6), (0,) * 6, _upce_runs(True)
+    ),
+}
+
+LAYOUTS_FOR_FORMAT = {
+    Format.UPCA: ("ean13",),
+    Format.EAN13: ("ean13",),
+    Format.EAN8: ("ean8",),
+    Format.UPCE: ("upce", "upce_reverse"),
+}
+
+
+class ProfileModel:
+    """Per-sample penalties of a profile for the one-sided quadratic model (Eqs. 5–6).
+
+    Parameters
+    ----------
+    profile : ndarray of float, shape (n,)
+        Grey levels along the scanline (larger = lighter).
+    start, end : float
+        The code's extent, used for the level statistics μ_b, μ_w and σ².
+    variance : str
+        See :class:`DecoderOptions`.
+    """
+
+    def __init__(self, profile: np.ndarray, start: float, end: float, variance: str = "pooled"):
+        self.profile = np.asarray(profile, dtype=np.float64)
+        lo = max(int(math.floor(start)), 0)
+        hi = min(int(math.ceil(end)), len(self.profile))
+        inside = np.sort(self.profile[lo:hi]) if hi - lo >= 4 else np.sort(self.profile)
+        half = len(inside) // 2
+        dark, light = inside[:half], inside[half:]
+        self.mu_black = float(dark.mean())
+        self.mu_white = float(light.mean())
+        if variance == "pooled":
+            var = 0.5 * (dark.var() + light.var())
+        elif variance == "total":
+            var = inside.var()
+        else:
+            raise ValueError(f"variance must be 'pooled' or 'total', got {variance!r}")
+        contrast = self.mu_white - self.mu_black
+        self.sigma2 = float(max(var, (0.01 * contrast) ** 2, 1e-12))
+        scale = 1.0 / (2.0 * self.sigma2)
+        penalty_white = np.maximum(self.mu_white - self.profile, 0.0) ** 2 * scale
+        penalty_black = np.maximum(self.profile - self.mu_black, 0.0) ** 2 * scale
+        self.prefix_white = np.concatenate(([0.0], np.cumsum(penalty_white)))
+        self.prefix_black = np.concatenate(([0.0], np.cumsum(penalty_black)))
+
+    @property
+    def contrast(self) -> float:
+        return self.mu_white - self.mu_black
+
+
+@dataclasses.dataclass(frozen=True)
+class Candidate:
+    """A valid code decoded from one profile under one hypothesis.
+
+    Offsets are in profile coordinates (sample ``n`` covers ``[n, n+1)``).
+    """
+
+    format: Format
+    text: str
+    cost: float  # DP cost of the best string
+    posterior: float  # its probability among all valid strings of the layout, both directions
+    reverse: bool
+    start: float  # fitted code start (first bar's leading edge)
+    module: float  # fitted module width
+    n_modules: int
+    digit_costs: np.ndarray  # -log p of the chosen digit at each slot (scan order)
+    slot_offsets: np.ndarray  # conditional-mean offsets of the chosen digits (scan order)
+
+    @property
+    def end(self) -> float:
+        return self.start + self.n_modules * self.module
+
+
+def score_slots(
+    model: ProfileModel,
+    layout: Layout,
+    centers: np.ndarray,
+    widths: np.ndarray,
+    options: DecoderOptions,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Exact marginal likelihoods of all templates at every slot of a layout.
+
+    Parameters
+    ----------
+    model : ProfileModel
+    layout : Layout
+    centers : ndarray, shape (n_slots,)
+        Expected offset of each digit (profile coordinates).
+    widths : ndarray, shape (n_slots,)
+        Expected module width at each digit.
+    options : DecoderOptions
+
+    Returns
+    -------
+    logp, o_mean, w_mean : ndarray of float64, shape (n_slots, N_TEMPLATES)
+        NaN for templates not scored at a slot. Offsets are in profile
+        coordinates.
+    """
+    cells = unit_cells()
+    n_slots = len(layout.slots)
+    widths = np.asarray(widths, dtype=np.float64)
+    delta_o = options.offset_tolerance * widths
+    delta_w = 2.0 * delta_o / layout.n_modules
+    logp = np.full((n_slots, N_TEMPLATES), np.nan)
+    o_mean = np.full((n_slots, N_TEMPLATES), np.nan)
+    w_mean = np.full((n_slots, N_TEMPLATES), np.nan)
+    # Kernel coordinates put sample n at position n (its centre is n + 0.5).
+    layout_likelihoods(
+        model.prefix_white,
+        model.prefix_black,
+        cells.vertices,
+        cells.n_vertices,
+        cells.ceil_offsets,
+        _COEFFICIENTS,
+        np.asarray(centers, dtype=np.float64) - 0.5,
+        widths,
+        delta_o,
+        delta_w,
+        layout.slot_templates,
+        TEMPLATE_BOUNDARIES,
+        TEMPLATE_WHITE,
+        logp,
+        o_mean,
+        w_mean,
+    )
+    o_mean += 0.5
+    return logp, o_mean, w_mean
+
+
+def decode_hypothesis(
+    model: ProfileModel,
+    layout: Layout,
+    start: float,
+    module: float,
+    options: DecoderOptions,
+    formats: frozenset[Format],
+    centers: np.ndarray | None = None,
+    widths: np.ndarray | None = None,
+) -> Candidate | None:
+    """Decode one layout under one placement hypothesis.
+
+    Parameters
+    ----------
+    model : ProfileModel
+    layout : Layout
+    start, module : float
+        Code start (profile coordinates) and module width of the hypothesis.
+    options : DecoderOptions
+    formats : frozenset of Format
+        Formats that may be returned (a UPC-A is returned as EAN-13 when only
+        EAN-13 is asked for).
+    centers, widths : ndarray, optional
+        Per-slot expected offsets and module widths; by default from the
+        linear model ``start + modules * module``.
+
+    Returns
+    -------
+    Candidate or None
+        The best valid code, or None when no run is allowed by ``formats``.
+    """
+    slot_modules = layout.slot_modules
+    if centers is None:
+        centers = start + slot_modules * module
+    if widths is None:
+        widths = np.full(len(slot_modules), module)
+    logp, o_mean, w_mean = score_slots(model, layout, centers, widths, options)
+    enabled = np.array([_run_allowed(run.format, formats) for run in layout.runs])
+    if not enabled.any():
+        return None
+    costs, log_parts, digits = decode_runs(
+        -logp,
+        o_mean,
+        w_mean,
+        layout.run_families,
+        layout.run_weights,
+        layout.run_start,
+        layout.run_allowed,
+        layout.gap_array,
+        options.alpha,
+        options.squared_penalty,
+        float(module),
+        enabled,
+        options.prune,
+    )
+    r = int(np.argmin(costs))
+    best_cost = float(costs[r])
+    if not math.isfinite(best_cost):
+        return None
+    run, chosen = layout.runs[r], digits[r]
+    columns = layout.run_families[r] * 10 + chosen
+    slots = np.arange(len(chosen))
+    digit_costs = -logp[slots, columns]
+    offsets = o_mean[slots, columns]
+    log_total = float(np.logaddexp.reduce(log_parts[enabled]))
+    posterior = math.exp(min(0.0, -best_cost - log_total))
+    logical = chosen[::-1] if run.reverse else chosen
+    text = run.prefix + "".join(str(int(d)) for d in logical) + run.suffix
+    fmt = run.format
+    if fmt is Format.UPCA:
+        if Format.UPCA in formats:
+            text = text[1:]
+        else:
+            fmt = Format.EAN13
+    fit_start, fit_module = _fit_line(slot_modules, offsets)
+    return Candidate(fmt, text, best_cost, posterior, run.reverse, fit_start, fit_module, layout.n_modules, digit_costs, offsets)
+
+
+def _run_allowed(fmt: Format, formats: frozenset[Format]) -> bool:
+    if fmt is Format.UPCA:
+        return Format.UPCA in formats or Format.EAN13 in formats
+    return fmt in formats
+
+
+def _fit_line(modules: np.ndarray, offsets: np.ndarray) -> tuple[float, float]:
+    slope, intercept = np.polyfit(modules, offsets, 1)
+    return float(intercept), float(slope)
