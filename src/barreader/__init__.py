@@ -12,3 +12,8 @@ __all__ = [
     "InvalidImageError",
     "__version__",
 ]
+
+from .reader import ReaderOptions, read  # noqa: E402
+from .results import Barcode, Region  # noqa: E402
+
+__all__ += ["Barcode", "ReaderOptions", "Region", "read"]

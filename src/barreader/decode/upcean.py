@@ -435,3 +435,74 @@ def _run_allowed(fmt: Format, formats: frozenset[Format]) -> bool:
 def _fit_line(modules: np.ndarray, offsets: np.ndarray) -> tuple[float, float]:
     slope, intercept = np.polyfit(modules, offsets, 1)
     return float(intercept), float(slope)
+
+
+# Edges a clean code shows (bars + spaces + 1) by layout; used to rule out
+# layouts that cannot fit an extent before spending time on them.
+_EXPECTED_EDGES = {"ean13": 60, "ean8": 44, "upce": 34, "upce_reverse": 34}
+
+
+def layouts_for(formats: frozenset[Format]) -> list[Layout]:
+    """The layouts needed to read the given formats."""
+    names: list[str] = []
+    for fmt in (Format.UPCA, Format.EAN13, Format.EAN8, Format.UPCE):
+        if fmt in formats:
+            names += [n for n in LAYOUTS_FOR_FORMAT[fmt] if n not in names]
+    return [LAYOUTS[n] for n in names]
+
+
+def plausible(layout: Layout, n_edges: int, typical_gap: float, length: float) -> bool:
+    """Whether an extent with these edge statistics could hold this layout."""
+    module = length / layout.n_modules
+    expected = _EXPECTED_EDGES[layout.name]
+    # Blur merges narrow elements (fewer edges); noise and stray marks add some.
+    if not 0.45 * expected <= n_edges <= 1.35 * expected:
+        return False
+    return 0.9 <= typical_gap / module <= 3.5
+
+
+def decode_extent(
+    profile: np.ndarray,
+    start: float,
+    end: float,
+    layout: Layout,
+    formats: frozenset[Format],
+    options: DecoderOptions,
+    model: ProfileModel | None = None,
+) -> Candidate | None:
+    """Decode a layout on a profile given the code's approximate extent.
+
+    The first hypothesis spreads the layout evenly between ``start`` and
+    ``end``; the second re-centres the prior boxes on the line fitted to the
+    decoded digits' conditional-mean offsets, which corrects endpoint errors
+    of up to the offset tolerance. The better (lower-cost) result is kept.
+
+    Parameters
+    ----------
+    profile : ndarray of float, shape (n,)
+    start, end : float
+        Leading edge of the first bar and trailing edge of the last bar.
+    layout : Layout
+    formats : frozenset of Format
+    options : DecoderOptions
+    model : ProfileModel, optional
+        Reused when given (it depends only on the profile and extent).
+
+    Returns
+    -------
+    Candidate or None
+    """
+    if model is None:
+        model = ProfileModel(profile, start, end, options.variance)
+    module = (end - start) / layout.n_modules
+    if module <= 0.5:
+        return None
+    best = decode_hypothesis(model, layout, start, module, options, formats)
+    if best is None:
+        return None
+    moved = abs(best.start - start) + abs(best.end - end)
+    if moved > 0.5 * module and 0.5 < best.module < 2 * module:
+        again = decode_hypothesis(model, layout, best.start, best.module, options, formats)
+        if again is not None and again.cost < best.cost:
+            best = again
+    return best

@@ -1,0 +1,1 @@
+"""Localizers: find where codes are, as :class:`barreader.Region` objects."""

@@ -1,0 +1,256 @@
+"""Reading: localize, sample scanlines, decode, vote, build results."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .decode.upcean import Candidate, DecoderOptions, ProfileModel, decode_extent, layouts_for, plausible
+from .errors import InvalidArgumentError
+from .formats import Format, parse_formats
+from .image import to_gray
+from .localize.gradient import gradient_regions
+from .results import Barcode, Region
+from .scanline import Scanline, find_extents, sample_profile
+from .symbology.upcean import upce_to_upca
+
+__all__ = ["read", "ReaderOptions"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ReaderOptions:
+    """Tunables of :func:`read` beyond the decoder's.
+
+    Attributes
+    ----------
+    scanlines : int
+        Parallel scanlines per region.
+    min_quality : float
+        Results below this quality are dropped.
+    decoder : DecoderOptions
+    """
+
+    scanlines: int = 7
+    min_quality: float = 0.5
+    decoder: DecoderOptions = DecoderOptions()
+
+
+@dataclasses.dataclass
+class _Hit:
+    candidate: Candidate
+    scanline: Scanline
+    region_index: int
+
+    @property
+    def key(self) -> tuple[Format, str]:
+        return self.candidate.format, self.candidate.text
+
+    def endpoints(self) -> tuple[np.ndarray, np.ndarray]:
+        """Image points of the code's start (start guard side) and end."""
+        low = self.scanline.to_image(self.candidate.start)
+        high = self.scanline.to_image(self.candidate.end)
+        return (high, low) if self.candidate.reverse else (low, high)
+
+
+def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scanline]:
+    """Parallel scanlines across a region's bars, centre first, extended past its ends."""
+    poly = np.asarray(region.polygon, dtype=np.float64)
+    along = poly[1] - poly[0]
+    length = float(np.hypot(*along))
+    if length < 4:
+        return []
+    unit = along / length
+    across = poly[3] - poly[0]
+    height = float(np.hypot(*across))
+    margin = 0.2 * length + 8.0
+    h, w = gray.shape
+    fractions = [0.5]
+    for i in range(1, count):
+        step = (i + 1) // 2 / (count + 1) * 1.0
+        fractions.append(0.5 + step if i % 2 else 0.5 - step)
+    half_band = max(0.0, min(4.0, height / (4.0 * count)))
+    lines = []
+    for f in fractions:
+        base = poly[0] + f * across
+        p0 = base - margin * unit
+        p1 = base + (length + margin) * unit
+        p0 = np.clip(p0, [0, 0], [w - 1, h - 1])
+        p1 = np.clip(p1, [0, 0], [w - 1, h - 1])
+        if np.hypot(*(p1 - p0)) < 8:
+            continue
+        lines.append(sample_profile(gray, p0, p1, half_band))
+    return lines
+
+
+def _decode_scanline(line: Scanline, formats: frozenset[Format], options: DecoderOptions) -> list[Candidate]:
+    layouts = layouts_for(formats)
+    found = []
+    for extent in find_extents(line.profile)[:3]:
+        length = extent.end - extent.start
+        model = None
+        for layout in layouts:
+            if not plausible(layout, extent.n_edges, extent.typical_gap, length):
+                continue
+            if model is None:
+                model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
+            candidate = decode_extent(line.profile, extent.start, extent.end, layout, formats, options, model)
+            if candidate is not None:
+                found.append(candidate)
+    return found
+
+
+def _candidate_quality(candidate: Candidate) -> float:
+    return candidate.posterior
+
+
+def _fallback_regions(gray: np.ndarray) -> list[Region]:
+    h, w = gray.shape
+    full_rows = Region(np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=float), 0.0, 0.0)
+    full_cols = Region(np.array([[0, 0], [0, h - 1], [w - 1, h - 1], [w - 1, 0]], dtype=float), 90.0, 0.0)
+    return [full_rows, full_cols]
+
+
+def _group(hits: list[_Hit]) -> list[list[_Hit]]:
+    """Hits of the same text whose scanline endpoints are near each other."""
+    groups: list[list[_Hit]] = []
+    for hit in hits:
+        a0, a1 = hit.endpoints()
+        size = float(np.hypot(*(a1 - a0)))
+        for group in groups:
+            if group[0].key != hit.key:
+                continue
+            b0, b1 = group[0].endpoints()
+            centre_gap = float(np.hypot(*((a0 + a1) / 2 - (b0 + b1) / 2)))
+            if centre_gap < 0.75 * size:
+                group.append(hit)
+                break
+        else:
+            groups.append([hit])
+    return groups
+
+
+def _to_barcode(group: list[_Hit], formats: frozenset[Format]) -> Barcode:
+    best = min(group, key=lambda h: h.candidate.cost)
+    cand = best.candidate
+    starts = np.array([h.endpoints()[0] for h in group])
+    ends = np.array([h.endpoints()[1] for h in group])
+    direction = ends.mean(axis=0) - starts.mean(axis=0)
+    orientation = math.degrees(math.atan2(direction[1], direction[0])) % 360.0
+    normal = np.array([-direction[1], direction[0]]) / max(np.hypot(*direction), 1e-9)
+    offsets = np.concatenate([starts @ normal, ends @ normal])
+    top, bottom = offsets.min(), offsets.max()
+    start_mid, end_mid = starts.mean(axis=0), ends.mean(axis=0)
+    position = np.array(
+        [
+            start_mid + (top - start_mid @ normal) * normal,
+            end_mid + (top - end_mid @ normal) * normal,
+            end_mid + (bottom - end_mid @ normal) * normal,
+            start_mid + (bottom - start_mid @ normal) * normal,
+        ]
+    )
+    posterior = max(h.candidate.posterior for h in group)
+    agreement = 1.0 - 0.5 ** len({id(h.scanline) for h in group})
+    quality = posterior * agreement
+    extra = {"scanlines": len(group), "posterior": posterior, "module_size": float(cand.module * np.hypot(*best.scanline.step))}
+    text = cand.text
+    if cand.format in (Format.UPCA, Format.EAN13, Format.EAN8):
+        extra["gtin13"] = text.rjust(13, "0") if cand.format is not Format.EAN8 else text
+    if cand.format is Format.UPCE:
+        extra["upca"] = upce_to_upca(text)
+        extra["gtin13"] = "0" + extra["upca"]
+    return Barcode(text, cand.format, position, orientation, quality, extra)
+
+
+def read(
+    image,
+    *,
+    formats: str | Format | Iterable[str | Format] | None = None,
+    regions: Sequence[Region | np.ndarray] | None = None,
+    options: ReaderOptions | None = None,
+) -> list[Barcode]:
+    """Read the EAN/UPC barcodes in an image.
+
+    Parameters
+    ----------
+    image : ndarray, PIL.Image.Image, str or os.PathLike
+        2-D grey or 3-D colour array (BGR/BGRA channel order, any real dtype),
+        a PIL image or a file path.
+    formats : str, Format or iterable of those, optional
+        Formats to look for (default: all). Names as in :class:`Format`,
+        case and ``-_`` ignored; ``"upcean"`` means the whole family.
+    regions : sequence of Region or (4, 2) arrays, optional
+        Decode only these regions (corners in image pixels, edge 0-1 along
+        the reading direction) instead of localizing.
+    options : ReaderOptions, optional
+
+    Returns
+    -------
+    list of Barcode
+        Best first; empty when nothing is read.
+
+    Raises
+    ------
+    InvalidImageError
+        If the image cannot be used (type, shape, dtype, values, size).
+    InvalidArgumentError
+        If ``formats``, ``regions`` or ``options`` are invalid.
+
+    Notes
+    -----
+    ``quality`` is the product of two factors: the posterior probability of
+    the decoded string among all valid strings of its layout (both reading
+    directions), from the dynamic programme's partition function, taken at
+    the best scanline; and the agreement factor ``1 - 2**-n`` for ``n``
+    scanlines that decoded the same text.
+    """
+    gray = to_gray(image)
+    fmts = parse_formats(formats)
+    opts = options or ReaderOptions()
+    if not isinstance(opts, ReaderOptions):
+        raise InvalidArgumentError(f"options must be a ReaderOptions, got {type(opts).__name__}")
+    if regions is not None:
+        todo = [_as_region(r) for r in regions]
+    else:
+        todo = gradient_regions(gray)
+    hits = _collect(gray, todo, fmts, opts)
+    if not hits and regions is None:
+        hits = _collect(gray, _fallback_regions(gray), fmts, opts)
+    results = [_to_barcode(g, fmts) for g in _group(hits)]
+    results = [r for r in results if r.quality >= opts.min_quality]
+    results.sort(key=lambda b: b.quality, reverse=True)
+    return _drop_overlaps(results)
+
+
+def _collect(gray, regions, fmts, opts) -> list[_Hit]:
+    hits = []
+    for index, region in enumerate(regions):
+        for line in _region_scanlines(gray, region, opts.scanlines):
+            for candidate in _decode_scanline(line, fmts, opts.decoder):
+                hits.append(_Hit(candidate, line, index))
+    return hits
+
+
+def _drop_overlaps(results: list[Barcode]) -> list[Barcode]:
+    """Of results whose boxes overlap, keep the best (they are one code)."""
+    kept: list[Barcode] = []
+    for result in results:
+        centre = result.position.mean(axis=0)
+        size = float(np.hypot(*(result.position[1] - result.position[0])))
+        if any(float(np.hypot(*(centre - k.position.mean(axis=0)))) < 0.5 * size for k in kept):
+            continue
+        kept.append(result)
+    return kept
+
+
+def _as_region(region) -> Region:
+    if isinstance(region, Region):
+        return region
+    polygon = np.asarray(region, dtype=np.float64)
+    if polygon.shape != (4, 2) or not np.isfinite(polygon).all():
+        raise InvalidArgumentError(f"a region must be a Region or a (4, 2) array of finite corners, got shape {polygon.shape}")
+    along = polygon[1] - polygon[0]
+    angle = math.degrees(math.atan2(along[1], along[0])) % 180.0
+    return Region(polygon, angle, 0.0)
