@@ -8,11 +8,21 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .decode.upcean import Candidate, DecoderOptions, ProfileModel, decode_extent, layouts_for, plausible
+from .decode.upcean import (
+    Candidate,
+    DecoderOptions,
+    ProfileModel,
+    decode_extent,
+    layouts_for,
+    plausible,
+    verify_candidate,
+)
+from .decode.verify import Fit
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
 from .image import to_gray
 from .localize.gradient import gradient_regions
+from .quality import Evidence, quality
 from .results import Barcode, Region
 from .scanline import Scanline, find_extents, sample_profile
 from .symbology.upcean import upce_to_upca
@@ -43,6 +53,7 @@ class _Hit:
     candidate: Candidate
     scanline: Scanline
     region_index: int
+    fit: Fit
 
     @property
     def key(self) -> tuple[Format, str]:
@@ -89,10 +100,9 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
     layouts = layouts_for(formats)
     found = []
     for extent in find_extents(line.profile)[:3]:
-        length = extent.end - extent.start
         model = None
         for layout in layouts:
-            if not plausible(layout, extent.n_edges, extent.typical_gap, length):
+            if not plausible(layout, extent.n_bars, extent.sharpness):
                 continue
             if model is None:
                 model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
@@ -100,10 +110,6 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
             if candidate is not None:
                 found.append(candidate)
     return found
-
-
-def _candidate_quality(candidate: Candidate) -> float:
-    return candidate.posterior
 
 
 def _fallback_regions(gray: np.ndarray) -> list[Region]:
@@ -132,8 +138,58 @@ def _group(hits: list[_Hit]) -> list[list[_Hit]]:
     return groups
 
 
+def _segment(group: list[_Hit]) -> tuple[np.ndarray, np.ndarray]:
+    ends = [h.endpoints() for h in group]
+    return np.mean([e[0] for e in ends], axis=0), np.mean([e[1] for e in ends], axis=0)
+
+
+def _overlap(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether two code segments cover the same stretch of the same code."""
+    a0, a1 = a
+    length = float(np.hypot(*(a1 - a0)))
+    if length <= 0:
+        return False
+    axis = (a1 - a0) / length
+    normal = np.array([-axis[1], axis[0]])
+    t = sorted(((b[0] - a0) @ axis, (b[1] - a0) @ axis))
+    shared = min(t[1], length) - max(t[0], 0.0)
+    shorter = min(length, t[1] - t[0])
+    distance = abs(float(((b[0] + b[1]) / 2 - a0) @ normal))
+    return shorter > 0 and shared > 0.3 * shorter and distance < 0.5 * length
+
+
+def _suppress(groups: list[list[_Hit]]) -> list[list[_Hit]]:
+    """Of groups with different texts on the same stretch, keep the best-fitting."""
+    order = sorted(groups, key=lambda g: min(h.fit.residual for h in g))
+    kept: list[list[_Hit]] = []
+    segments = []
+    for group in order:
+        segment = _segment(group)
+        if any(_overlap(other, segment) or _overlap(segment, other) for other in segments):
+            continue
+        kept.append(group)
+        segments.append(segment)
+    return kept
+
+
+def _evidence(group: list[_Hit]) -> Evidence:
+    best = min(group, key=lambda h: h.fit.residual)
+    cand = best.candidate
+    return Evidence(
+        residual=best.fit.residual,
+        worst_digit=best.fit.worst_digit,
+        quiet=best.fit.quiet,
+        blur=best.fit.blur,
+        posterior=max(h.candidate.posterior for h in group),
+        slack=min(float(h.candidate.slack.sum()) for h in group),
+        cost=cand.cost / len(cand.digit_costs),
+        scanlines=len({id(h.scanline) for h in group}),
+        layout=cand.layout,
+    )
+
+
 def _to_barcode(group: list[_Hit], formats: frozenset[Format]) -> Barcode:
-    best = min(group, key=lambda h: h.candidate.cost)
+    best = min(group, key=lambda h: h.fit.residual)
     cand = best.candidate
     starts = np.array([h.endpoints()[0] for h in group])
     ends = np.array([h.endpoints()[1] for h in group])
@@ -151,17 +207,19 @@ def _to_barcode(group: list[_Hit], formats: frozenset[Format]) -> Barcode:
             start_mid + (bottom - start_mid @ normal) * normal,
         ]
     )
-    posterior = max(h.candidate.posterior for h in group)
-    agreement = 1.0 - 0.5 ** len({id(h.scanline) for h in group})
-    quality = posterior * agreement
-    extra = {"scanlines": len(group), "posterior": posterior, "module_size": float(cand.module * np.hypot(*best.scanline.step))}
+    evidence = _evidence(group)
+    extra = {
+        "scanlines": evidence.scanlines,
+        "posterior": evidence.posterior,
+        "module_size": float(cand.module * np.hypot(*best.scanline.step)),
+    }
     text = cand.text
     if cand.format in (Format.UPCA, Format.EAN13, Format.EAN8):
         extra["gtin13"] = text.rjust(13, "0") if cand.format is not Format.EAN8 else text
     if cand.format is Format.UPCE:
         extra["upca"] = upce_to_upca(text)
         extra["gtin13"] = "0" + extra["upca"]
-    return Barcode(text, cand.format, position, orientation, quality, extra)
+    return Barcode(text, cand.format, position, orientation, quality(evidence), extra)
 
 
 def read(
@@ -215,34 +273,70 @@ def read(
         todo = [_as_region(r) for r in regions]
     else:
         todo = gradient_regions(gray)
-    hits = _collect(gray, todo, fmts, opts)
-    if not hits and regions is None:
-        hits = _collect(gray, _fallback_regions(gray), fmts, opts)
-    results = [_to_barcode(g, fmts) for g in _group(hits)]
+    groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)
+    results = [_to_barcode(g, fmts) for g in groups]
     results = [r for r in results if r.quality >= opts.min_quality]
     results.sort(key=lambda b: b.quality, reverse=True)
-    return _drop_overlaps(results)
+    return results
+
+
+def _find_groups(gray, regions, fmts, opts, fallback: bool) -> list[list[_Hit]]:
+    """Decoded texts with their supporting hits, one group per code.
+
+    When no group reaches ``opts.min_quality`` and ``fallback`` is set, rows
+    and columns across the whole image are scanned as well.
+    """
+    hits = _collect(gray, regions, fmts, opts)
+    groups = _suppress(_group(hits))
+    if fallback and not any(quality(_evidence(g)) >= opts.min_quality for g in groups):
+        hits += _collect(gray, _fallback_regions(gray), fmts, opts)
+        groups = _suppress(_group(hits))
+    return groups
+
+
+def _strong(hit: _Hit) -> bool:
+    """A hit good enough to stop looking for more evidence once two others agree."""
+    return hit.fit.residual < 0.12 and hit.fit.quiet > 0.7
+
+
+def _confirmed(hits: list[_Hit]) -> list[_Hit] | None:
+    by_key: dict[tuple[Format, str], list[_Hit]] = {}
+    for hit in hits:
+        if _strong(hit):
+            by_key.setdefault(hit.key, []).append(hit)
+    return next((group for group in by_key.values() if len(group) >= 3), None)
+
+
+def _covers(segment: tuple[np.ndarray, np.ndarray], region: Region) -> bool:
+    """Whether a region's centre lies on a code already read."""
+    a0, a1 = segment
+    length = float(np.hypot(*(a1 - a0)))
+    axis = (a1 - a0) / max(length, 1e-9)
+    offset = np.asarray(region.polygon).mean(axis=0) - a0
+    along = float(offset @ axis)
+    across = abs(float(offset @ np.array([-axis[1], axis[0]])))
+    return -0.1 * length <= along <= 1.1 * length and across < 0.5 * length
 
 
 def _collect(gray, regions, fmts, opts) -> list[_Hit]:
-    hits = []
+    """Decode scanlines of each region until one code is confirmed there."""
+    hits: list[_Hit] = []
+    done: list[tuple[np.ndarray, np.ndarray]] = []
     for index, region in enumerate(regions):
-        for line in _region_scanlines(gray, region, opts.scanlines):
-            for candidate in _decode_scanline(line, fmts, opts.decoder):
-                hits.append(_Hit(candidate, line, index))
-    return hits
-
-
-def _drop_overlaps(results: list[Barcode]) -> list[Barcode]:
-    """Of results whose boxes overlap, keep the best (they are one code)."""
-    kept: list[Barcode] = []
-    for result in results:
-        centre = result.position.mean(axis=0)
-        size = float(np.hypot(*(result.position[1] - result.position[0])))
-        if any(float(np.hypot(*(centre - k.position.mean(axis=0)))) < 0.5 * size for k in kept):
+        if any(_covers(segment, region) for segment in done):
             continue
-        kept.append(result)
-    return kept
+        found: list[_Hit] = []
+        for count, line in enumerate(_region_scanlines(gray, region, opts.scanlines), start=1):
+            for candidate in _decode_scanline(line, fmts, opts.decoder):
+                found.append(_Hit(candidate, line, index, verify_candidate(line.profile, candidate)))
+            confirmed = _confirmed(found)
+            if confirmed is not None:
+                done.append(_segment(confirmed))
+                break
+            if count >= 3 and not any(h.fit.residual < 0.2 for h in found):
+                break  # nothing code-like in the middle of this region
+        hits += found
+    return hits
 
 
 def _as_region(region) -> Region:

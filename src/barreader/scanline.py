@@ -15,6 +15,7 @@ import math
 import cv2
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
+from scipy.signal import find_peaks
 
 __all__ = ["Scanline", "sample_profile", "Extent", "find_extents"]
 
@@ -69,89 +70,108 @@ def sample_profile(gray: np.ndarray, p0, p1, half_band: float = 0.0) -> Scanline
 class Extent:
     """A stretch of a profile that may hold a code.
 
-    ``start`` is the leading edge of the first bar and ``end`` the trailing
-    edge of the last bar (profile coordinates); ``n_edges`` counts the edges
-    found between them and ``typical_gap`` is their median spacing.
+    Attributes
+    ----------
+    start, end : float
+        Leading edge of the first bar and trailing edge of the last bar
+        (profile coordinates), where the profile crosses halfway between the
+        quiet zone's grey and the outermost bars' darkest grey.
+    n_bars : int
+        Bars (prominent dark valleys) between them.
+    sharpness : float
+        Median depth of those valleys relative to the quiet-zone-to-darkest
+        contrast: near 1 for a sharp code, low when blur merges and fills in
+        narrow elements.
     """
 
     start: float
     end: float
-    n_edges: int
-    typical_gap: float
+    n_bars: int
+    sharpness: float
 
 
-def _edges(profile: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    """Sub-sample positions and signed strengths of the profile's edges."""
-    smooth = gaussian_filter1d(profile, 0.6, mode="nearest")
-    d = np.diff(smooth)  # d[i] sits at the boundary between samples i and i + 1
-    if len(d) < 3:
-        return np.empty(0), np.empty(0), 0.0
-    mag = np.abs(d)
-    # Most of a code's samples sit next to an edge, so the median is no noise
-    # measure; the lowest decile of |d| (0.126 sigma for Gaussian noise) is.
-    noise = float(np.quantile(mag, 0.1)) / 0.126
-    span = float(smooth.max() - smooth.min())
-    threshold = max(4.0 * noise, 0.04 * span, 1e-6)
-    inner = mag[1:-1]
-    peaks = np.flatnonzero((inner >= mag[:-2]) & (inner > mag[2:]) & (inner > threshold)) + 1
-    if len(peaks) == 0:
-        return np.empty(0), np.empty(0), threshold
-    left, mid, right = mag[peaks - 1], mag[peaks], mag[peaks + 1]
-    denom = left - 2 * mid + right
-    shift = np.where(denom < 0, 0.5 * (left - right) / np.where(denom < 0, denom, -1.0), 0.0)
-    positions = peaks + 1 + np.clip(shift, -0.5, 0.5)
-    strengths = d[peaks]
-    # Keep edges alternating in sign: of consecutive same-sign edges keep the strongest.
-    keep_pos, keep_str = [positions[0]], [strengths[0]]
-    for pos, s in zip(positions[1:], strengths[1:]):
-        if (s > 0) == (keep_str[-1] > 0):
-            if abs(s) > abs(keep_str[-1]):
-                keep_pos[-1], keep_str[-1] = pos, s
-        else:
-            keep_pos.append(pos)
-            keep_str.append(s)
-    return np.array(keep_pos), np.array(keep_str), threshold
+def _valleys(smooth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bars: prominent local minima of a smoothed profile, and their depths."""
+    low, high = np.percentile(smooth, [5, 95])
+    span = float(high - low)
+    if span <= 1e-6:
+        return np.empty(0, dtype=np.int64), np.empty(0)
+    # Noise from the sample-to-sample differences of the flattest tenth.
+    noise = float(np.quantile(np.abs(np.diff(smooth)), 0.1)) / 0.126
+    prominence = max(0.08 * span, 3.0 * noise)
+    centres, props = find_peaks(-smooth, prominence=prominence)
+    return centres, props["prominences"]
 
 
-def find_extents(profile: np.ndarray, *, min_edges: int = 14, break_ratio: float = 4.0) -> list[Extent]:
-    """Stretches of a profile bounded by quiet zones and dense in edges.
+def _outer_edge(smooth: np.ndarray, centre: int, step: int) -> float:
+    """Where the profile, leaving a bar outwards, gets halfway to the next light plateau."""
+    n = len(smooth)
+    j = centre
+    while 0 <= j + step < n and smooth[j + step] >= smooth[j]:
+        j += step
+    level = 0.5 * (smooth[centre] + smooth[j])
+    k = centre
+    while 0 <= k + step < n and smooth[k + step] < level:
+        k += step
+    if not 0 <= k + step < n:
+        return float(k) + 0.5
+    a, b = smooth[k], smooth[k + step]
+    frac = (level - a) / (b - a) if b != a else 0.5
+    # Profile coordinates: sample n's centre is at n + 0.5.
+    return k + step * frac + 0.5
 
-    An edge gap counts as a quiet zone when it is more than ``break_ratio``
-    times the median of the neighbouring gaps (inside a code the widest
-    element is 4 modules and the typical gap 1.6 modules; quiet zones are 7
-    modules or more). Each stretch is trimmed to start on a falling edge
-    (light to dark) and end on a rising one.
+
+def find_extents(profile: np.ndarray, *, min_bars: int = 6, break_ratio: float = 2.4, max_extents: int = 4) -> list[Extent]:
+    """Stretches of a profile dense in bars and bounded by quiet zones.
+
+    Bars are the prominent local minima of the profile. Neighbouring bars
+    belong to one stretch unless their distance exceeds ``break_ratio``
+    times the median spacing of the bars around them: inside a code bar
+    centres are 1.5 to 6 modules apart (3 on average), while a quiet zone
+    puts at least 7.5 modules between the last bar of a code and anything
+    else. Where a stretch also holds a large but sub-threshold gap (an
+    add-on's separation, text beside the code), its two parts are offered as
+    further extents.
 
     Parameters
     ----------
     profile : ndarray of float, shape (n,)
-    min_edges : int
-        Stretches with fewer edges are dropped.
+    min_bars : int
+        Stretches with fewer bars are dropped.
     break_ratio : float
+    max_extents : int
 
     Returns
     -------
     list of Extent
-        Longest first.
+        Most bars first.
     """
-    positions, strengths, _ = _edges(np.asarray(profile, dtype=np.float64))
-    if len(positions) < min_edges:
+    smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), 0.5, mode="nearest")
+    centres, depths = _valleys(smooth)
+    if len(centres) < min_bars:
         return []
-    gaps = np.diff(positions)
+    gaps = np.diff(centres).astype(np.float64)
     window = 9
-    padded = np.pad(gaps, window // 2, mode="edge")
+    padded = np.pad(gaps, window // 2, mode="reflect") if len(gaps) > 1 else gaps
     local = np.array([np.median(padded[i : i + window]) for i in range(len(gaps))])
-    breaks = np.flatnonzero(gaps > break_ratio * local)
-    bounds = np.concatenate(([0], breaks + 1, [len(positions)]))
-    extents = []
+    ratio = gaps / local
+    bounds = np.concatenate(([0], np.flatnonzero(ratio > break_ratio) + 1, [len(centres)]))
+    spans = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        while lo < hi and strengths[lo] > 0:
-            lo += 1
-        while hi > lo and strengths[hi - 1] < 0:
-            hi -= 1
-        if hi - lo < min_edges:
+        spans.append((lo, hi))
+        inner = ratio[lo : hi - 1]
+        if len(inner) and inner.max() > 0.7 * break_ratio:
+            split = lo + int(np.argmax(inner)) + 1
+            spans += [(lo, split), (split, hi)]
+    extents = []
+    for lo, hi in spans:
+        if hi - lo < min_bars:
             continue
-        run = positions[lo:hi]
-        extents.append(Extent(float(run[0]), float(run[-1]), int(hi - lo), float(np.median(np.diff(run)))))
-    extents.sort(key=lambda e: e.end - e.start, reverse=True)
-    return extents
+        start = _outer_edge(smooth, int(centres[lo]), -1)
+        end = _outer_edge(smooth, int(centres[hi - 1]), +1)
+        quiet = max(smooth[max(int(start) - 2, 0)], smooth[min(int(end) + 1, len(smooth) - 1)])
+        contrast = quiet - smooth[centres[lo:hi]].min()
+        sharpness = float(np.median(depths[lo:hi]) / contrast) if contrast > 0 else 0.0
+        extents.append(Extent(start, end, int(hi - lo), min(sharpness, 1.0)))
+    extents.sort(key=lambda e: e.n_bars, reverse=True)
+    return extents[:max_extents]

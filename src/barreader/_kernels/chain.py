@@ -13,6 +13,13 @@ and ``s`` the nominal module width (so α is in units of modules).
 The state also carries the running weighted digit sum mod 10, so that only
 strings with a valid check digit survive: the minimum is over valid codes
 only, and the log-partition sums over valid codes only.
+
+A *run* fixes what the code's structure fixes before any digit is read
+(parity pattern, EAN-13 first digit, reading direction). Runs are searched
+by branch and bound: the best string of a run without the check-digit
+constraint costs no more than its best valid string, so runs whose
+unconstrained optimum is already worse than the best valid string found so
+far are skipped.
 """
 
 from __future__ import annotations
@@ -23,12 +30,49 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["chain_decode", "chain_decode_reference"]
+__all__ = [
+    "chain_best",
+    "chain_log_partition",
+    "chain_free_best",
+    "decode_runs",
+    "chain_reference",
+]
 
 
 @njit(cache=True)
-def chain_decode(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alpha, squared, scale, out_digits):  # pragma: no cover - jitted
-    """Best valid digit string and the log-partition over valid strings.
+def _penalty(o_mean, w_mean, gap, j, k1, k2, alpha, squared, scale):  # pragma: no cover - jitted
+    o = (o_mean[j - 1, k1] + (7.0 + gap[j - 1]) * w_mean[j - 1, k1] - o_mean[j, k2]) / scale
+    return alpha * (o * o if squared else abs(o))
+
+
+@njit(cache=True)
+def chain_free_best(cost, o_mean, w_mean, gap, allowed, alpha, squared, scale):  # pragma: no cover - jitted
+    """Cost of the best digit string ignoring the check digit (a lower bound)."""
+    n = cost.shape[0]
+    inf = np.inf
+    best = np.full(10, inf)
+    new = np.empty(10)
+    for k in range(10):
+        if allowed[0, k]:
+            best[k] = cost[0, k]
+    for j in range(1, n):
+        for k2 in range(10):
+            new[k2] = inf
+            if not allowed[j, k2]:
+                continue
+            for k1 in range(10):
+                if best[k1] < inf:
+                    total = best[k1] + _penalty(o_mean, w_mean, gap, j, k1, k2, alpha, squared, scale)
+                    if total < new[k2]:
+                        new[k2] = total
+            new[k2] += cost[j, k2]
+        best[:] = new
+    return best.min()
+
+
+@njit(cache=True)
+def chain_best(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alpha, squared, scale, out_digits):  # pragma: no cover - jitted
+    """Best digit string with a valid check digit.
 
     Parameters
     ----------
@@ -55,39 +99,78 @@ def chain_decode(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alph
 
     Returns
     -------
-    best_cost : float
-        ``inf`` if no valid string exists.
-    log_partition : float
-        ``log Σ exp(-C)`` over valid strings (``-inf`` if none).
+    float
+        Its cost; ``inf`` if no valid string exists.
     """
     n = cost.shape[0]
     inf = np.inf
     best = np.full((10, 10), inf)
-    prob = np.zeros((10, 10))
-    new_best = np.empty((10, 10))
-    new_prob = np.empty((10, 10))
+    new = np.empty((10, 10))
     back = np.zeros((n, 10, 10), dtype=np.int64)
-    c0 = inf
+    for k in range(10):
+        if allowed[0, k]:
+            best[k, (start_residue + weight[0] * k) % 10] = cost[0, k]
+    for j in range(1, n):
+        new[:, :] = inf
+        for k2 in range(10):
+            if not allowed[j, k2]:
+                continue
+            shift = weight[j] * k2
+            for k1 in range(10):
+                if not allowed[j - 1, k1]:
+                    continue
+                step = _penalty(o_mean, w_mean, gap, j, k1, k2, alpha, squared, scale) + cost[j, k2]
+                for s1 in range(10):
+                    total = best[k1, s1] + step
+                    s2 = (s1 + shift) % 10
+                    if total < new[k2, s2]:
+                        new[k2, s2] = total
+                        back[j, k2, s2] = k1 * 10 + s1
+        best, new = new, best
+    best_cost = inf
+    best_k = -1
+    for k in range(10):
+        if best[k, 0] < best_cost:
+            best_cost = best[k, 0]
+            best_k = k
+    if best_k < 0:
+        return inf
+    state = best_k * 10
+    for j in range(n - 1, -1, -1):
+        k = state // 10
+        out_digits[j] = k
+        if j > 0:
+            state = back[j, k, state % 10]
+    return best_cost
+
+
+@njit(cache=True)
+def chain_log_partition(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alpha, squared, scale):  # pragma: no cover - jitted
+    """``log Σ exp(-C)`` over the digit strings with a valid check digit (``-inf`` if none).
+
+    Same arguments as :func:`chain_best`.
+    """
+    n = cost.shape[0]
+    prob = np.zeros((10, 10))
+    new = np.empty((10, 10))
+    c0 = np.inf
     for k in range(10):
         if allowed[0, k] and cost[0, k] < c0:
             c0 = cost[0, k]
-    if c0 == inf:
-        return inf, -inf
+    if c0 == np.inf:
+        return -np.inf
     for k in range(10):
         if allowed[0, k]:
-            s = (start_residue + weight[0] * k) % 10
-            best[k, s] = cost[0, k]
-            prob[k, s] = math.exp(c0 - cost[0, k])
+            prob[k, (start_residue + weight[0] * k) % 10] += math.exp(c0 - cost[0, k])
     log_scale = -c0
     for j in range(1, n):
-        new_best[:, :] = inf
-        new_prob[:, :] = 0.0
-        cmin = inf
+        new[:, :] = 0.0
+        cmin = np.inf
         for k2 in range(10):
             if allowed[j, k2] and cost[j, k2] < cmin:
                 cmin = cost[j, k2]
-        if cmin == inf:
-            return inf, -inf
+        if cmin == np.inf:
+            return -np.inf
         for k2 in range(10):
             if not allowed[j, k2]:
                 continue
@@ -96,82 +179,23 @@ def chain_decode(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alph
             for k1 in range(10):
                 if not allowed[j - 1, k1]:
                     continue
-                o = (o_mean[j - 1, k1] + (7.0 + gap[j - 1]) * w_mean[j - 1, k1] - o_mean[j, k2]) / scale
-                pen = alpha * (o * o if squared else abs(o))
-                fac = math.exp(-pen) * emit
-                step = pen + cost[j, k2]
+                fac = math.exp(-_penalty(o_mean, w_mean, gap, j, k1, k2, alpha, squared, scale)) * emit
                 for s1 in range(10):
-                    s2 = s1 + shift
-                    s2 -= 10 * (s2 // 10)
-                    new_prob[k2, s2] += prob[k1, s1] * fac
-                    total = best[k1, s1] + step
-                    if total < new_best[k2, s2]:
-                        new_best[k2, s2] = total
-                        back[j, k2, s2] = k1 * 10 + s1
-        peak = 0.0
-        for k2 in range(10):
-            for s2 in range(10):
-                if new_prob[k2, s2] > peak:
-                    peak = new_prob[k2, s2]
-        if peak > 0.0:
-            for k2 in range(10):
-                for s2 in range(10):
-                    new_prob[k2, s2] /= peak
-            log_scale += math.log(peak)
-        log_scale -= cmin
-        best, new_best = new_best, best
-        prob, new_prob = new_prob, prob
-    best_cost = inf
-    best_k = -1
-    z = 0.0
-    for k in range(10):
-        z += prob[k, 0]
-        if best[k, 0] < best_cost:
-            best_cost = best[k, 0]
-            best_k = k
-    if best_k < 0:
-        return inf, -inf
-    state = best_k * 10
-    for j in range(n - 1, -1, -1):
-        k = state // 10
-        s = state % 10
-        out_digits[j] = k
-        if j > 0:
-            state = back[j, k, s]
-    log_partition = log_scale + math.log(z) if z > 0.0 else -inf
-    return best_cost, log_partition
-
-
-def chain_decode_reference(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alpha, squared, scale):
-    """Twin of :func:`chain_decode` by enumerating every digit string (small n only).
-
-    Returns ``(best_cost, log_partition, best_digits)``.
-    """
-    n = cost.shape[0]
-    best_cost, best_digits, terms = math.inf, None, []
-    choices = [[k for k in range(10) if allowed[j, k]] for j in range(n)]
-    for digits in itertools.product(*choices):
-        if (start_residue + sum(int(weight[j]) * d for j, d in enumerate(digits))) % 10:
-            continue
-        total = sum(cost[j, d] for j, d in enumerate(digits))
-        for j in range(n - 1):
-            a, b = digits[j], digits[j + 1]
-            o = (o_mean[j, a] + (7.0 + gap[j]) * w_mean[j, a] - o_mean[j + 1, b]) / scale
-            total += alpha * (o * o if squared else abs(o))
-        terms.append(-total)
-        if total < best_cost:
-            best_cost, best_digits = total, list(digits)
-    if not terms:
-        return math.inf, -math.inf, None
-    peak = max(terms)
-    return best_cost, peak + math.log(sum(math.exp(t - peak) for t in terms)), best_digits
+                    new[k2, (s1 + shift) % 10] += prob[k1, s1] * fac
+        peak = new.max()
+        if peak <= 0.0:
+            return -np.inf
+        prob[:, :] = new / peak
+        log_scale += math.log(peak) - cmin
+    z = prob[:, 0].sum()
+    return log_scale + math.log(z) if z > 0.0 else -np.inf
 
 
 @njit(cache=True)
 def decode_runs(
     cost_all, o_all, w_all, families, weights, start_residue, allowed, gap, alpha, squared, scale, enabled, prune
 ):  # pragma: no cover - jitted
-    """:func:`chain_decode` for several runs over the same slot likelihoods.
+    """Best valid string over several runs, and its posterior log-odds material.
 
     Parameters
     ----------
@@ -180,7 +204,9 @@ def decode_runs(
     families : ndarray of int64, shape (n_runs, n)
         Template family of each slot in each run.
     weights, start_residue, allowed :
-        As in :func:`chain_decode`, one row per run.
+        As in :func:`chain_best`, one row per run.
+    gap, alpha, squared, scale :
+        As in :func:`chain_best`.
     enabled : ndarray of bool, shape (n_runs,)
         Runs to skip are marked False.
     prune : float
@@ -189,32 +215,84 @@ def decode_runs(
 
     Returns
     -------
-    best_cost, log_partition : ndarray of float64, shape (n_runs,)
-    digits : ndarray of int64, shape (n_runs, n)
+    best_run : int
+        -1 if no run has a valid string.
+    best_cost : float
+    digits : ndarray of int64, shape (n,)
+    log_partition : float
+        ``log Σ exp(-C)`` over the valid strings of the best run.
+    others : ndarray of float64, shape (n_runs,)
+        For every other run a lower bound of its best cost (``inf`` for
+        disabled runs), so that ``exp(-others)`` bounds its weight from above.
     """
     n_runs, n = families.shape
-    best_cost = np.full(n_runs, np.inf)
-    log_partition = np.full(n_runs, -np.inf)
-    digits = np.zeros((n_runs, n), dtype=np.int64)
-    cost = np.empty((n, 10))
-    o_mean = np.empty((n, 10))
-    w_mean = np.empty((n, 10))
-    keep = np.empty((n, 10), dtype=np.bool_)
+    inf = np.inf
+    cost = np.empty((n_runs, n, 10))
+    o_mean = np.empty((n_runs, n, 10))
+    w_mean = np.empty((n_runs, n, 10))
+    keep = np.zeros((n_runs, n, 10), dtype=np.bool_)
+    bound = np.full(n_runs, inf)
     for r in range(n_runs):
         if not enabled[r]:
             continue
         for j in range(n):
             base = families[r, j] * 10
-            lowest = np.inf
+            lowest = inf
             for k in range(10):
-                cost[j, k] = cost_all[j, base + k]
-                o_mean[j, k] = o_all[j, base + k]
-                w_mean[j, k] = w_all[j, base + k]
-                if allowed[r, j, k] and cost[j, k] < lowest:
-                    lowest = cost[j, k]
+                cost[r, j, k] = cost_all[j, base + k]
+                o_mean[r, j, k] = o_all[j, base + k]
+                w_mean[r, j, k] = w_all[j, base + k]
+                if allowed[r, j, k] and cost[r, j, k] < lowest:
+                    lowest = cost[r, j, k]
             for k in range(10):
-                keep[j, k] = allowed[r, j, k] and cost[j, k] <= lowest + prune
-        best_cost[r], log_partition[r] = chain_decode(
-            cost, o_mean, w_mean, gap, weights[r], keep, start_residue[r], alpha, squared, scale, digits[r]
-        )
-    return best_cost, log_partition, digits
+                keep[r, j, k] = allowed[r, j, k] and cost[r, j, k] <= lowest + prune
+        bound[r] = chain_free_best(cost[r], o_mean[r], w_mean[r], gap, keep[r], alpha, squared, scale)
+    order = np.argsort(bound)
+    best_run = -1
+    best_cost = inf
+    digits = np.zeros(n, dtype=np.int64)
+    trial = np.zeros(n, dtype=np.int64)
+    for i in range(n_runs):
+        r = order[i]
+        if bound[r] >= best_cost:
+            break
+        c = chain_best(cost[r], o_mean[r], w_mean[r], gap, weights[r], keep[r], start_residue[r], alpha, squared, scale, trial)
+        if c < best_cost:
+            best_cost = c
+            best_run = r
+            digits[:] = trial
+        else:
+            bound[r] = c
+    if best_run < 0:
+        return -1, inf, digits, -inf, bound
+    r = best_run
+    log_z = chain_log_partition(cost[r], o_mean[r], w_mean[r], gap, weights[r], keep[r], start_residue[r], alpha, squared, scale)
+    bound[r] = inf
+    return best_run, best_cost, digits, log_z, bound
+
+
+def chain_reference(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alpha, squared, scale):
+    """Twin of :func:`chain_best`, :func:`chain_log_partition` and
+    :func:`chain_free_best` by enumerating every digit string (small n only).
+
+    Returns ``(best_cost, log_partition, best_digits, free_best_cost)``.
+    """
+    n = cost.shape[0]
+    best_cost, best_digits, free_best, terms = math.inf, None, math.inf, []
+    choices = [[k for k in range(10) if allowed[j, k]] for j in range(n)]
+    for digits in itertools.product(*choices):
+        total = sum(cost[j, d] for j, d in enumerate(digits))
+        for j in range(n - 1):
+            a, b = digits[j], digits[j + 1]
+            o = (o_mean[j, a] + (7.0 + gap[j]) * w_mean[j, a] - o_mean[j + 1, b]) / scale
+            total += alpha * (o * o if squared else abs(o))
+        free_best = min(free_best, total)
+        if (start_residue + sum(int(weight[j]) * d for j, d in enumerate(digits))) % 10:
+            continue
+        terms.append(-total)
+        if total < best_cost:
+            best_cost, best_digits = total, list(digits)
+    if not terms:
+        return math.inf, -math.inf, None, free_best
+    peak = max(terms)
+    return best_cost, peak + math.log(sum(math.exp(t - peak) for t in terms)), best_digits, free_best

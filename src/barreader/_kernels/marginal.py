@@ -293,6 +293,8 @@ def _shoelace(polygon):
         twice += cross
         sx += (x0 + x1) * cross
         sy += (y0 + y1) * cross
+    if twice <= 1e-15:
+        return 0.0, 0.0, 0.0
     return 0.5 * twice, sx / (3.0 * twice), sy / (3.0 * twice)
 
 

@@ -30,9 +30,11 @@ from ..symbology.upcean import (
     FAMILY_R,
     FAMILY_RG,
     family_widths,
+    module_pattern,
     upce_parity,
 )
 from .cells import COEFFICIENTS, unit_cells
+from .verify import Fit, module_boundaries, verify
 
 __all__ = ["DecoderOptions", "Candidate", "ProfileModel", "Layout", "LAYOUTS", "decode_hypothesis"]
 
@@ -89,6 +91,9 @@ class DecoderOptions:
     prune : float
         In the dynamic programme, digit values more than this many nats worse
         than a slot's best are not considered.
+    refined_tolerance : float
+        Offset tolerance (modules) of the second hypothesis, centred on the
+        line fitted to the first decode's digit positions.
     """
 
     offset_tolerance: float = 2.0
@@ -96,6 +101,7 @@ class DecoderOptions:
     squared_penalty: bool = True
     variance: str = "pooled"
     prune: float = 20.0
+    refined_tolerance: float = 1.25
 
 
 @dataclasses.dataclass(frozen=True)
@@ -286,6 +292,10 @@ class Candidate:
     n_modules: int
     digit_costs: np.ndarray  # -log p of the chosen digit at each slot (scan order)
     slot_offsets: np.ndarray  # conditional-mean offsets of the chosen digits (scan order)
+    slot_widths: np.ndarray  # conditional-mean module widths of the chosen digits
+    modules: np.ndarray  # module colours in scan order (1 = bar), guards included
+    layout: str
+    slack: np.ndarray  # how much worse each chosen digit is than the slot's best template
 
     @property
     def end(self) -> float:
@@ -388,7 +398,7 @@ def decode_hypothesis(
     enabled = np.array([_run_allowed(run.format, formats) for run in layout.runs])
     if not enabled.any():
         return None
-    costs, log_parts, digits = decode_runs(
+    r, best_cost, chosen, log_z, others = decode_runs(
         -logp,
         o_mean,
         w_mean,
@@ -403,16 +413,18 @@ def decode_hypothesis(
         enabled,
         options.prune,
     )
-    r = int(np.argmin(costs))
-    best_cost = float(costs[r])
-    if not math.isfinite(best_cost):
+    if r < 0:
         return None
-    run, chosen = layout.runs[r], digits[r]
+    run = layout.runs[r]
     columns = layout.run_families[r] * 10 + chosen
     slots = np.arange(len(chosen))
     digit_costs = -logp[slots, columns]
     offsets = o_mean[slots, columns]
-    log_total = float(np.logaddexp.reduce(log_parts[enabled]))
+    slot_widths = w_mean[slots, columns]
+    slack = digit_costs + np.nanmax(logp, axis=1)
+    # Other runs enter with an upper bound of their weight, so this
+    # posterior errs low.
+    log_total = float(np.logaddexp.reduce(np.concatenate(([log_z], -others[np.isfinite(others)]))))
     posterior = math.exp(min(0.0, -best_cost - log_total))
     logical = chosen[::-1] if run.reverse else chosen
     text = run.prefix + "".join(str(int(d)) for d in logical) + run.suffix
@@ -423,7 +435,13 @@ def decode_hypothesis(
         else:
             fmt = Format.EAN13
     fit_start, fit_module = _fit_line(slot_modules, offsets)
-    return Candidate(fmt, text, best_cost, posterior, run.reverse, fit_start, fit_module, layout.n_modules, digit_costs, offsets)
+    modules = module_pattern(text, fmt)
+    if run.reverse:
+        modules = modules[::-1].copy()
+    return Candidate(
+        fmt, text, best_cost, posterior, run.reverse, fit_start, fit_module, layout.n_modules,
+        digit_costs, offsets, slot_widths, modules, layout.name, slack,
+    )
 
 
 def _run_allowed(fmt: Format, formats: frozenset[Format]) -> bool:
@@ -437,9 +455,9 @@ def _fit_line(modules: np.ndarray, offsets: np.ndarray) -> tuple[float, float]:
     return float(intercept), float(slope)
 
 
-# Edges a clean code shows (bars + spaces + 1) by layout; used to rule out
-# layouts that cannot fit an extent before spending time on them.
-_EXPECTED_EDGES = {"ean13": 60, "ean8": 44, "upce": 34, "upce_reverse": 34}
+# Bars of each layout; used to rule out layouts that cannot fit an extent
+# before spending time on them.
+_EXPECTED_BARS = {"ean13": 30, "ean8": 22, "upce": 17, "upce_reverse": 17}
 
 
 def layouts_for(formats: frozenset[Format]) -> list[Layout]:
@@ -451,14 +469,16 @@ def layouts_for(formats: frozenset[Format]) -> list[Layout]:
     return [LAYOUTS[n] for n in names]
 
 
-def plausible(layout: Layout, n_edges: int, typical_gap: float, length: float) -> bool:
-    """Whether an extent with these edge statistics could hold this layout."""
-    module = length / layout.n_modules
-    expected = _EXPECTED_EDGES[layout.name]
-    # Blur merges narrow elements (fewer edges); noise and stray marks add some.
-    if not 0.45 * expected <= n_edges <= 1.35 * expected:
-        return False
-    return 0.9 <= typical_gap / module <= 3.5
+def plausible(layout: Layout, n_bars: int, sharpness: float) -> bool:
+    """Whether an extent with this many bars could hold this layout.
+
+    A sharp profile shows every bar (UPC-A/EAN-13 30, EAN-8 22, UPC-E 17),
+    plus a few from noise or stray marks; blur merges narrow bars, so the
+    lower bound falls with the extent's sharpness.
+    """
+    expected = _EXPECTED_BARS[layout.name]
+    low = 0.55 if sharpness >= 0.6 else 0.25
+    return low * expected <= n_bars <= 1.3 * expected
 
 
 def decode_extent(
@@ -502,7 +522,17 @@ def decode_extent(
         return None
     moved = abs(best.start - start) + abs(best.end - end)
     if moved > 0.5 * module and 0.5 < best.module < 2 * module:
-        again = decode_hypothesis(model, layout, best.start, best.module, options, formats)
+        # The fitted line is a better centre; a tighter box suffices around it.
+        tighter = dataclasses.replace(options, offset_tolerance=min(options.offset_tolerance, options.refined_tolerance))
+        again = decode_hypothesis(model, layout, best.start, best.module, tighter, formats)
         if again is not None and again.cost < best.cost:
             best = again
     return best
+
+
+def verify_candidate(profile: np.ndarray, candidate: Candidate) -> Fit:
+    """Whole-code fit of a candidate to its profile (see :mod:`.verify`)."""
+    layout = LAYOUTS[candidate.layout]
+    boundaries = module_boundaries(layout.slot_modules, candidate.slot_offsets, candidate.slot_widths, layout.n_modules)
+    spans = [(int(m), int(m) + 7) for m in layout.slot_modules]
+    return verify(profile, candidate.modules, boundaries, spans)

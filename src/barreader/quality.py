@@ -1,0 +1,110 @@
+"""Calibrated confidence of a decoded code.
+
+A decode is described by a few measurements of how well it explains the
+grey levels (from :mod:`barreader.decode.verify` and the dynamic programme)
+and by how many scanlines agree on it. ``quality`` is a logistic model of
+the probability that the text is right given those measurements,
+
+    quality = 1 / (1 + exp(-(w · f + b))),
+
+with the features ``f`` below. The weights were fitted by maximum
+likelihood (with a small ridge penalty) on synthetic scenes covering the
+conditions barreader is made for — blur up to 1.3 modules, 1 to 4 pixels
+per module, noise, JPEG, clutter and barcode-like stripes — where every
+decode can be labelled right or wrong; ``benchmarks/fit_quality.py``
+reproduces them. The real photographs of the benchmarks are not used.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+
+__all__ = ["Evidence", "FEATURES", "features", "quality"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Evidence:
+    """What is known about one decoded text at one place in the image.
+
+    Attributes
+    ----------
+    residual : float
+        Whole-code fit residual relative to contrast, best over scanlines.
+    worst_digit : float
+        Largest single-digit residual of that scanline.
+    quiet : float
+        Quiet-zone lightness of that scanline (1 = as light as the spaces).
+    blur : float
+        Fitted blur of that scanline, in modules.
+    posterior : float
+        Largest posterior probability of the text among valid strings.
+    slack : float
+        Smallest total cost the check digit and parity added over the best
+        unconstrained templates (nats).
+    cost : float
+        Dynamic-programme cost per digit of that scanline.
+    scanlines : int
+        Scanlines that decoded this text here.
+    layout : str
+        ``"ean13"``, ``"ean8"``, ``"upce"`` or ``"upce_reverse"``.
+    """
+
+    residual: float
+    worst_digit: float
+    quiet: float
+    blur: float
+    posterior: float
+    slack: float
+    cost: float
+    scanlines: int
+    layout: str
+
+
+FEATURES = (
+    "log_residual",
+    "log_worst_digit",
+    "quiet",
+    "blur",
+    "blur_x_log_residual",
+    "log_doubt",
+    "log_slack",
+    "log_cost",
+    "log_scanlines",
+    "ean8",
+    "upce",
+)
+
+# Fitted by benchmarks/fit_quality.py (see the module docstring).
+WEIGHTS = np.array([-6.0, -2.0, 2.0, -2.0, 0.0, -0.5, -0.5, -0.5, 1.5, -0.5, -1.0])
+BIAS = -10.0
+
+
+def features(evidence: Evidence) -> np.ndarray:
+    """The feature vector of :data:`FEATURES` for one piece of evidence."""
+    log_residual = math.log(max(evidence.residual, 1e-3))
+    return np.array(
+        [
+            log_residual,
+            math.log(max(evidence.worst_digit, 1e-3)),
+            min(max(evidence.quiet, 0.0), 1.2),
+            evidence.blur,
+            evidence.blur * log_residual,
+            math.log(max(1.0 - evidence.posterior, 1e-4)),
+            math.log1p(max(evidence.slack, 0.0)),
+            math.log(max(evidence.cost, 1e-3)),
+            math.log(max(evidence.scanlines, 1)),
+            float(evidence.layout == "ean8"),
+            float(evidence.layout.startswith("upce")),
+        ]
+    )
+
+
+def quality(evidence: Evidence, weights: np.ndarray | None = None, bias: float | None = None) -> float:
+    """Probability that the decoded text is right, from the logistic model."""
+    w = WEIGHTS if weights is None else weights
+    b = BIAS if bias is None else bias
+    z = float(features(evidence) @ w + b)
+    return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0

@@ -1,0 +1,190 @@
+"""Numba kernels against their plain-Python twins and against brute force."""
+
+import math
+
+import numpy as np
+import pytest
+
+from barreader._kernels.chain import (
+    chain_best,
+    chain_free_best,
+    chain_log_partition,
+    chain_reference,
+    decode_runs,
+)
+from barreader._kernels.marginal import (
+    band_pieces,
+    band_pieces_reference,
+    slot_likelihoods,
+    slot_likelihoods_reference,
+    template_cost_reference,
+)
+from barreader.decode.cells import COEFFICIENTS, unit_cells
+from barreader.decode.upcean import TEMPLATE_BOUNDARIES, TEMPLATE_WHITE
+
+COEFS = np.array(COEFFICIENTS, dtype=np.int64)
+
+
+def _random_points_in(polygon, rng, count):
+    """Uniform points inside a convex polygon (fan triangulation)."""
+    points = []
+    for _ in range(count):
+        i = rng.integers(1, len(polygon) - 1)
+        a, b, c = polygon[0], polygon[i], polygon[i + 1]
+        u, v = rng.uniform(size=2)
+        if u + v > 1:
+            u, v = 1 - u, 1 - v
+        points.append(a + u * (b - a) + v * (c - a))
+    return points
+
+
+def test_unit_cells_tile_the_square():
+    cells = unit_cells()
+    assert cells.area.sum() == pytest.approx(1.0, abs=1e-12)
+    assert (cells.area > 0).all()
+
+
+def test_ceil_offsets_are_constant_on_each_cell():
+    cells = unit_cells()
+    rng = np.random.default_rng(0)
+    for cell in range(cells.n_cells):
+        polygon = cells.vertices[cell, : cells.n_vertices[cell]]
+        for x, y in _random_points_in(polygon, rng, 5):
+            got = [math.ceil(x + c * y) for c in COEFFICIENTS]
+            assert got == list(cells.ceil_offsets[cell])
+
+
+@pytest.mark.parametrize("w_lo, w_hi", [(1.93, 2.11), (2.0, 2.25), (0.97, 1.04), (3.4, 3.9)])
+def test_band_pieces_matches_twin(w_lo, w_hi):
+    cells = unit_cells()
+    fast = band_pieces(cells.vertices, cells.n_vertices, cells.ceil_offsets, COEFS, w_lo, w_hi)
+    slow = band_pieces_reference(cells, w_lo, w_hi)
+    assert fast[1].sum() == pytest.approx(w_hi - w_lo, abs=1e-12)
+    order_fast = np.lexsort((fast[2], fast[3]))
+    order_slow = np.lexsort((slow[2], slow[3]))
+    for a, b in zip(fast, slow):
+        np.testing.assert_allclose(a[order_fast], b[order_slow], atol=1e-12)
+
+
+def _penalties(rng, n):
+    profile = rng.uniform(0, 1, n)
+    mu_b, mu_w, sigma2 = 0.2, 0.8, 0.05
+    white = np.maximum(mu_w - profile, 0) ** 2 / (2 * sigma2)
+    black = np.maximum(profile - mu_b, 0) ** 2 / (2 * sigma2)
+    return white, black
+
+
+def _template_args(t):
+    edges = [COEFFICIENTS[i] for i in TEMPLATE_BOUNDARIES[t]]
+    return edges, TEMPLATE_WHITE[t]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_slot_likelihoods_match_twin(seed):
+    rng = np.random.default_rng(seed)
+    white, black = _penalties(rng, 60)
+    cells = unit_cells()
+    w = rng.uniform(1.2, 3.0)
+    pieces = band_pieces(cells.vertices, cells.n_vertices, cells.ceil_offsets, COEFS, w - 0.1, w + 0.1)
+    a_first, a_stop = 12, 18
+    log_box = math.log((a_stop - a_first) * 0.2)
+    templates = np.arange(40, dtype=np.int64)
+    logp, o_mean, w_mean = np.zeros(40), np.zeros(40), np.zeros(40)
+    prefix_w = np.concatenate(([0.0], np.cumsum(white)))
+    prefix_b = np.concatenate(([0.0], np.cumsum(black)))
+    slot_likelihoods(prefix_w, prefix_b, a_first, a_stop, *pieces, TEMPLATE_BOUNDARIES, TEMPLATE_WHITE, templates, log_box, logp, o_mean, w_mean)
+    for t in rng.choice(40, 6, replace=False):
+        edges, tract_white = _template_args(t)
+        want = slot_likelihoods_reference(white, black, a_first, a_stop, pieces, edges, tract_white, log_box)
+        assert logp[t] == pytest.approx(want[0], abs=1e-9)
+        assert o_mean[t] == pytest.approx(want[1], abs=1e-9)
+        assert w_mean[t] == pytest.approx(want[2], abs=1e-9)
+
+
+def test_marginal_equals_dense_numerical_integration():
+    """The sum over polygons is the integral; a fine grid converges to it."""
+    rng = np.random.default_rng(7)
+    white, black = _penalties(rng, 40)
+    white *= 0.05  # a flat likelihood makes the grid converge quickly
+    black *= 0.05
+    cells = unit_cells()
+    w_lo, w_hi = 2.05, 2.3
+    a_first, a_stop = 8, 11
+    pieces = band_pieces(cells.vertices, cells.n_vertices, cells.ceil_offsets, COEFS, w_lo, w_hi)
+    prefix_w = np.concatenate(([0.0], np.cumsum(white)))
+    prefix_b = np.concatenate(([0.0], np.cumsum(black)))
+    logp, o_mean, w_mean = np.zeros(40), np.zeros(40), np.zeros(40)
+    t = 13  # G-family digit 3
+    box = (a_stop - a_first) * (w_hi - w_lo)
+    slot_likelihoods(prefix_w, prefix_b, a_first, a_stop, *pieces, TEMPLATE_BOUNDARIES, TEMPLATE_WHITE, np.array([t]), math.log(box), logp, o_mean, w_mean)
+    edges, tract_white = _template_args(t)
+    n_o, n_w = 900, 120
+    os_ = a_first + (np.arange(n_o) + 0.5) * (a_stop - a_first) / n_o
+    ws = w_lo + (np.arange(n_w) + 0.5) * (w_hi - w_lo) / n_w
+    like = np.array([[math.exp(-template_cost_reference(white, black, edges, tract_white, o, w)) for o in os_] for w in ws])
+    mean = like.mean()
+    assert math.log(mean) == pytest.approx(logp[t], abs=2e-3)
+    assert (like.sum(axis=0) @ os_) / like.sum() == pytest.approx(o_mean[t], abs=2e-3)
+    assert (like.sum(axis=1) @ ws) / like.sum() == pytest.approx(w_mean[t], abs=1e-3)
+
+
+def _chain_inputs(rng, n):
+    cost = rng.uniform(0, 8, (n, 10))
+    o_mean = (np.arange(n)[:, None] * 7.0 * 2.0 + rng.normal(0, 0.8, (n, 10)))
+    w_mean = 2.0 + rng.normal(0, 0.05, (n, 10))
+    gap = np.zeros(n)
+    gap[n // 2 - 1] = 5.0
+    o_mean[n // 2 :] += 5 * 2.0
+    weight = np.array([3, 1] * n)[:n]
+    allowed = rng.uniform(size=(n, 10)) > 0.2
+    return cost, o_mean, w_mean, gap, weight, allowed
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("squared", [True, False])
+def test_chain_kernels_match_enumeration(seed, squared):
+    rng = np.random.default_rng(seed)
+    cost, o_mean, w_mean, gap, weight, allowed = _chain_inputs(rng, 4)
+    start = int(rng.integers(10))
+    digits = np.zeros(4, dtype=np.int64)
+    best = chain_best(cost, o_mean, w_mean, gap, weight, allowed, start, 0.3, squared, 2.0, digits)
+    log_z = chain_log_partition(cost, o_mean, w_mean, gap, weight, allowed, start, 0.3, squared, 2.0)
+    free = chain_free_best(cost, o_mean, w_mean, gap, allowed, 0.3, squared, 2.0)
+    want_best, want_z, want_digits, want_free = chain_reference(cost, o_mean, w_mean, gap, weight, allowed, start, 0.3, squared, 2.0)
+    assert best == pytest.approx(want_best, rel=1e-12)
+    assert list(digits) == want_digits
+    assert log_z == pytest.approx(want_z, rel=1e-10)
+    assert free == pytest.approx(want_free, rel=1e-12)
+    assert free <= best
+
+
+def test_decode_runs_finds_the_best_run():
+    rng = np.random.default_rng(3)
+    n, n_runs = 4, 5
+    cost_all = rng.uniform(0, 8, (n, 20))
+    o_all = np.arange(n)[:, None] * 14.0 + rng.normal(0, 0.8, (n, 20))
+    w_all = 2.0 + rng.normal(0, 0.05, (n, 20))
+    families = rng.integers(0, 2, (n_runs, n))
+    weights = np.tile([3, 1, 3, 1], (n_runs, 1))
+    starts = rng.integers(0, 10, n_runs)
+    allowed = np.ones((n_runs, n, 10), dtype=bool)
+    enabled = np.array([True, True, False, True, True])
+    gap = np.zeros(n)
+    r, best, digits, log_z, others = decode_runs(cost_all, o_all, w_all, families, weights, starts, allowed, gap, 0.2, True, 2.0, enabled, 1e9)
+    results = []
+    for run in range(n_runs):
+        if not enabled[run]:
+            continue
+        rows = np.arange(n)[:, None]
+        cols = families[run][:, None] * 10 + np.arange(10)[None, :]
+        ref = chain_reference(cost_all[rows, cols], o_all[rows, cols], w_all[rows, cols], gap, weights[run], allowed[run], starts[run], 0.2, True, 2.0)
+        results.append((ref[0], run, ref))
+    want_cost, want_run, ref = min(results)
+    assert r == want_run
+    assert best == pytest.approx(want_cost)
+    assert list(digits) == ref[2]
+    assert log_z == pytest.approx(ref[1])
+    for cost, run, _ in results:
+        if run != r:
+            assert others[run] <= cost + 1e-9  # a lower bound of every other run's cost
+    assert others[2] == np.inf
