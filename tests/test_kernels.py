@@ -188,3 +188,18 @@ def test_decode_runs_finds_the_best_run():
         if run != r:
             assert others[run] <= cost + 1e-9  # a lower bound of every other run's cost
     assert others[2] == np.inf
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_blur_fit_matches_twin(seed):
+    from barreader._kernels.fit import blur_fit, blur_fit_reference
+
+    rng = np.random.default_rng(seed)
+    ideal = (rng.uniform(size=120) > 0.5).astype(float)
+    profile = 0.2 + 0.5 * ideal + rng.normal(0, 0.05, 120)
+    sigmas = np.array([0.0, 0.7, 1.5, 3.0])
+    fast = blur_fit(profile, ideal, 10, 110, sigmas)
+    slow = blur_fit_reference(profile, ideal, 10, 110, sigmas)
+    assert fast[0] == slow[0]
+    for a, b in zip(fast[1:], slow[1:]):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)

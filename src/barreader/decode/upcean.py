@@ -451,8 +451,10 @@ def _run_allowed(fmt: Format, formats: frozenset[Format]) -> bool:
 
 
 def _fit_line(modules: np.ndarray, offsets: np.ndarray) -> tuple[float, float]:
-    slope, intercept = np.polyfit(modules, offsets, 1)
-    return float(intercept), float(slope)
+    """Least-squares ``offsets ≈ intercept + slope * modules``."""
+    dm = modules - modules.mean()
+    slope = float(dm @ (offsets - offsets.mean()) / (dm @ dm))
+    return float(offsets.mean() - slope * modules.mean()), slope
 
 
 # Bars of each layout; used to rule out layouts that cannot fit an extent

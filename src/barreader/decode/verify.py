@@ -14,7 +14,8 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
+
+from .._kernels.fit import blur_fit
 
 __all__ = ["Fit", "module_boundaries", "ideal_profile", "verify"]
 
@@ -121,24 +122,11 @@ def verify(profile: np.ndarray, modules: np.ndarray, boundaries: np.ndarray, dig
     if hi - lo < 8 or module <= 0:
         return _FAILED
     ideal = ideal_profile(modules, boundaries, n)
-    target = profile[lo:hi]
-    centred = target - target.mean()
-    total = float(centred @ centred)
-    best = None
-    for blur in BLUR_GRID:
-        x = gaussian_filter1d(ideal, blur * module, mode="nearest")[lo:hi] if blur > 0 else ideal[lo:hi]
-        xc = x - x.mean()
-        var = float(xc @ xc)
-        if var <= 0:
-            continue
-        slope = float(xc @ centred) / var
-        residual = centred - slope * xc
-        sse = float(residual @ residual)
-        if best is None or sse < best[0]:
-            best = (sse, slope, blur, residual, target.mean() - slope * x.mean())
-    if best is None or best[1] <= 0 or total <= 0:
+    sigmas = np.array(BLUR_GRID) * module
+    index, sse, slope, intercept, residual, total = blur_fit(profile, ideal, lo, hi, sigmas)
+    if index < 0 or total <= 0:
         return _FAILED
-    sse, slope, blur, residual, intercept = best
+    blur = BLUR_GRID[index]
     worst = 0.0
     for first, last in digit_spans:
         a = max(int(np.floor(boundaries[first])) - lo, 0)
