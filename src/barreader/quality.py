@@ -78,8 +78,8 @@ FEATURES = (
 )
 
 # Fitted by benchmarks/fit_quality.py (see the module docstring).
-WEIGHTS = np.array([-6.0, -2.0, 2.0, -2.0, 0.0, -0.5, -0.5, -0.5, 1.5, -0.5, -1.0])
-BIAS = -10.0
+WEIGHTS = np.array([-3.0297, -3.9792, 1.4689, -9.0618, 0.0799, -0.4090, -0.1889, -1.1826, -0.7417, 0.0797, -0.6802])
+BIAS = -6.2753
 
 
 def features(evidence: Evidence) -> np.ndarray:

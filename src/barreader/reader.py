@@ -6,9 +6,11 @@ import dataclasses
 import math
 from collections.abc import Iterable, Sequence
 
+import cv2
 import numpy as np
 
 from .decode.upcean import (
+    LAYOUTS,
     Candidate,
     DecoderOptions,
     ProfileModel,
@@ -24,7 +26,7 @@ from .image import to_gray
 from .localize.gradient import gradient_regions
 from .quality import Evidence, quality
 from .results import Barcode, Region
-from .scanline import Scanline, find_extents, sample_profile
+from .scanline import Scanline, bar_extent, find_extents, sample_profile
 from .symbology.upcean import upce_to_upca
 
 __all__ = ["read", "ReaderOptions"]
@@ -188,24 +190,17 @@ def _evidence(group: list[_Hit]) -> Evidence:
     )
 
 
-def _to_barcode(group: list[_Hit], formats: frozenset[Format]) -> Barcode:
+def _to_barcode(gray: np.ndarray, group: list[_Hit], formats: frozenset[Format]) -> Barcode:
     best = min(group, key=lambda h: h.fit.residual)
     cand = best.candidate
-    starts = np.array([h.endpoints()[0] for h in group])
-    ends = np.array([h.endpoints()[1] for h in group])
-    direction = ends.mean(axis=0) - starts.mean(axis=0)
+    start_mid, end_mid = _segment(group)
+    direction = end_mid - start_mid
     orientation = math.degrees(math.atan2(direction[1], direction[0])) % 360.0
     normal = np.array([-direction[1], direction[0]]) / max(np.hypot(*direction), 1e-9)
-    offsets = np.concatenate([starts @ normal, ends @ normal])
-    top, bottom = offsets.min(), offsets.max()
-    start_mid, end_mid = starts.mean(axis=0), ends.mean(axis=0)
+    offsets = [float((h.endpoints()[0] - start_mid) @ normal) for h in group]
+    low, high = bar_extent(gray, start_mid, end_mid, offsets)
     position = np.array(
-        [
-            start_mid + (top - start_mid @ normal) * normal,
-            end_mid + (top - end_mid @ normal) * normal,
-            end_mid + (bottom - end_mid @ normal) * normal,
-            start_mid + (bottom - start_mid @ normal) * normal,
-        ]
+        [start_mid + low * normal, end_mid + low * normal, end_mid + high * normal, start_mid + high * normal]
     )
     evidence = _evidence(group)
     extra = {
@@ -274,10 +269,21 @@ def read(
     else:
         todo = gradient_regions(gray)
     groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)
-    results = [_to_barcode(g, fmts) for g in groups]
+    results = [_to_barcode(gray, g, fmts) for g in groups]
     results = [r for r in results if r.quality >= opts.min_quality]
     results.sort(key=lambda b: b.quality, reverse=True)
-    return results
+    return _drop_contained(results)
+
+
+def _drop_contained(results: list[Barcode]) -> list[Barcode]:
+    """Drop results lying on a better result's bars (a half code read as a short code)."""
+    kept: list[Barcode] = []
+    for result in results:
+        centre = result.position.mean(axis=0).astype(np.float32)
+        if any(cv2.pointPolygonTest(k.position.astype(np.float32), tuple(map(float, centre)), False) >= 0 for k in kept):
+            continue
+        kept.append(result)
+    return kept
 
 
 def _find_groups(gray, regions, fmts, opts, fallback: bool) -> list[list[_Hit]]:
@@ -291,7 +297,34 @@ def _find_groups(gray, regions, fmts, opts, fallback: bool) -> list[list[_Hit]]:
     if fallback and not any(quality(_evidence(g)) >= opts.min_quality for g in groups):
         hits += _collect(gray, _fallback_regions(gray), fmts, opts)
         groups = _suppress(_group(hits))
-    return groups
+    return [g for g in groups if not _part_of_longer_code(g, opts)]
+
+
+def _part_of_longer_code(group: list[_Hit], opts: ReaderOptions) -> bool:
+    """Whether a short code (EAN-8, UPC-E) is better explained as part of a 95-module code.
+
+    Half of an EAN-13 between its start and middle guards has the layout of
+    a UPC-E, and parts of it can pass for an EAN-8. A short code is dropped
+    when a 95-module code sharing its start, its end or its centre fits the
+    profile about as well.
+    """
+    best = min(group, key=lambda h: h.fit.residual)
+    cand = best.candidate
+    if cand.layout == "ean13":
+        return False
+    profile = best.scanline.profile
+    length = 95 * cand.module
+    long_layout = LAYOUTS["ean13"]
+    for start in (cand.start, cand.end - length, 0.5 * (cand.start + cand.end - length)):
+        if start < 0 or start + length > len(profile):
+            continue
+        other = decode_extent(profile, start, start + length, long_layout, frozenset(Format), opts.decoder)
+        if other is None:
+            continue
+        fit = verify_candidate(profile, other)
+        if fit.residual <= max(1.15 * best.fit.residual, best.fit.residual + 0.02):
+            return True
+    return False
 
 
 def _strong(hit: _Hit) -> bool:

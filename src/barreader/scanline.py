@@ -74,8 +74,8 @@ class Extent:
     ----------
     start, end : float
         Leading edge of the first bar and trailing edge of the last bar
-        (profile coordinates), where the profile crosses halfway between the
-        quiet zone's grey and the outermost bars' darkest grey.
+        (profile coordinates), where the profile leaving the quiet zone has
+        darkened 35 % of the way to the outermost bars' darkest grey.
     n_bars : int
         Bars (prominent dark valleys) between them.
     sharpness : float
@@ -90,26 +90,37 @@ class Extent:
     sharpness: float
 
 
-def _valleys(smooth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Bars: prominent local minima of a smoothed profile, and their depths."""
+def _valleys(smooth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bars: prominent local minima of a smoothed profile.
+
+    Returns their sample indices, depths, and left and right half-depth
+    crossings (profile coordinates).
+    """
+    empty = np.empty(0)
     low, high = np.percentile(smooth, [5, 95])
     span = float(high - low)
     if span <= 1e-6:
-        return np.empty(0, dtype=np.int64), np.empty(0)
+        return empty.astype(np.int64), empty, empty, empty
     # Noise from the sample-to-sample differences of the flattest tenth.
     noise = float(np.quantile(np.abs(np.diff(smooth)), 0.1)) / 0.126
     prominence = max(0.08 * span, 3.0 * noise)
-    centres, props = find_peaks(-smooth, prominence=prominence)
-    return centres, props["prominences"]
+    centres, props = find_peaks(-smooth, prominence=prominence, width=0, rel_height=0.5)
+    # Half-depth crossings, in profile coordinates (sample n's centre is n + 0.5).
+    return centres, props["prominences"], props["left_ips"] + 0.5, props["right_ips"] + 0.5
 
 
-def _outer_edge(smooth: np.ndarray, centre: int, step: int) -> float:
-    """Where the profile, leaving a bar outwards, gets halfway to the next light plateau."""
+def _outer_edge(smooth: np.ndarray, centre: int, step: int, reach: float) -> float:
+    """Where the profile, leaving the outermost bar, starts to darken from the quiet zone.
+
+    The quiet zone's grey is the lightest value within ``reach`` samples
+    outwards; the edge is where the profile crosses 35 % of the way from it
+    down to the bar. (Under heavy blur a start guard is a grey shelf rather
+    than a dip; a half-way level could land on either side of the shelf.)
+    """
     n = len(smooth)
-    j = centre
-    while 0 <= j + step < n and smooth[j + step] >= smooth[j]:
-        j += step
-    level = 0.5 * (smooth[centre] + smooth[j])
+    stop = int(np.clip(centre + step * max(reach, 2.0), 0, n - 1))
+    window = smooth[min(centre, stop) : max(centre, stop) + 1]
+    level = smooth[centre] + 0.65 * (float(window.max()) - smooth[centre])
     k = centre
     while 0 <= k + step < n and smooth[k + step] < level:
         k += step
@@ -121,24 +132,22 @@ def _outer_edge(smooth: np.ndarray, centre: int, step: int) -> float:
     return k + step * frac + 0.5
 
 
-def find_extents(profile: np.ndarray, *, min_bars: int = 6, break_ratio: float = 2.4, max_extents: int = 4) -> list[Extent]:
+def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float = 5.5, max_extents: int = 4) -> list[Extent]:
     """Stretches of a profile dense in bars and bounded by quiet zones.
 
-    Bars are the prominent local minima of the profile. Neighbouring bars
-    belong to one stretch unless their distance exceeds ``break_ratio``
-    times the median spacing of the bars around them: inside a code bar
-    centres are 1.5 to 6 modules apart (3 on average), while a quiet zone
-    puts at least 7.5 modules between the last bar of a code and anything
-    else. Where a stretch also holds a large but sub-threshold gap (an
-    add-on's separation, text beside the code), its two parts are offered as
-    further extents.
+    Bars are the prominent local minima of the profile. The module width is
+    estimated as the lower quartile of the bars' half-depth widths (at
+    least a quarter of an EAN/UPC code's bars are one module wide), and two
+    neighbouring bars belong to one stretch unless the space between them
+    exceeds ``quiet_modules`` modules: inside a code no space is wider than
+    4 modules, while quiet zones are 7 modules or more.
 
     Parameters
     ----------
     profile : ndarray of float, shape (n,)
     min_bars : int
         Stretches with fewer bars are dropped.
-    break_ratio : float
+    quiet_modules : float
     max_extents : int
 
     Returns
@@ -147,31 +156,84 @@ def find_extents(profile: np.ndarray, *, min_bars: int = 6, break_ratio: float =
         Most bars first.
     """
     smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), 0.5, mode="nearest")
-    centres, depths = _valleys(smooth)
+    centres, depths, left, right = _valleys(smooth)
     if len(centres) < min_bars:
         return []
-    gaps = np.diff(centres).astype(np.float64)
-    window = 9
-    padded = np.pad(gaps, window // 2, mode="reflect") if len(gaps) > 1 else gaps
-    local = np.array([np.median(padded[i : i + window]) for i in range(len(gaps))])
-    ratio = gaps / local
-    bounds = np.concatenate(([0], np.flatnonzero(ratio > break_ratio) + 1, [len(centres)]))
-    spans = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        spans.append((lo, hi))
-        inner = ratio[lo : hi - 1]
-        if len(inner) and inner.max() > 0.7 * break_ratio:
-            split = lo + int(np.argmax(inner)) + 1
-            spans += [(lo, split), (split, hi)]
+    module = max(float(np.percentile(right - left, 25)), 0.5)
+    spaces = left[1:] - right[:-1]
+    bounds = np.concatenate(([0], np.flatnonzero(spaces > quiet_modules * module) + 1, [len(centres)]))
     extents = []
-    for lo, hi in spans:
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
         if hi - lo < min_bars:
             continue
-        start = _outer_edge(smooth, int(centres[lo]), -1)
-        end = _outer_edge(smooth, int(centres[hi - 1]), +1)
+        start = _outer_edge(smooth, int(centres[lo]), -1, 8 * module)
+        end = _outer_edge(smooth, int(centres[hi - 1]), +1, 8 * module)
         quiet = max(smooth[max(int(start) - 2, 0)], smooth[min(int(end) + 1, len(smooth) - 1)])
         contrast = quiet - smooth[centres[lo:hi]].min()
         sharpness = float(np.median(depths[lo:hi]) / contrast) if contrast > 0 else 0.0
         extents.append(Extent(start, end, int(hi - lo), min(sharpness, 1.0)))
     extents.sort(key=lambda e: e.n_bars, reverse=True)
     return extents[:max_extents]
+
+
+def bar_extent(gray: np.ndarray, start, end, offsets, *, limit: float | None = None) -> tuple[float, float]:
+    """How far the bars of a code reach on either side of its scanlines.
+
+    Rows parallel to the reading axis, from ``start`` to ``end``, are
+    sampled at whole-pixel offsets across it; a row belongs to the bars while
+    it still correlates with the mean of the rows the code was read on.
+
+    Parameters
+    ----------
+    gray : ndarray of float32, shape (H, W)
+    start, end : array_like of 2 floats
+        Image points of the code's start and end on one scanline.
+    offsets : array_like of float
+        Offsets (pixels, along the normal ``(-dy, dx)`` of the reading
+        direction) of the scanlines that read the code, relative to the
+        ``start``-``end`` line.
+    limit : float, optional
+        Farthest offset examined; default the code's length.
+
+    Returns
+    -------
+    low, high : float
+        Offsets of the bars' two ends along the normal.
+    """
+    start = np.asarray(start, dtype=np.float64)
+    end = np.asarray(end, dtype=np.float64)
+    axis = end - start
+    length = float(np.hypot(*axis))
+    offsets = np.asarray(offsets, dtype=np.float64)
+    if length < 4:
+        return float(offsets.min()), float(offsets.max())
+    axis /= length
+    normal = np.array([-axis[1], axis[0]])
+    limit = length if limit is None else limit
+    rows = np.arange(np.floor(offsets.min() - limit), np.ceil(offsets.max() + limit) + 1)
+    count = max(int(length), 8)
+    t = np.linspace(0.0, length, count)
+    xs = start[0] + t[None, :] * axis[0] + rows[:, None] * normal[0]
+    ys = start[1] + t[None, :] * axis[1] + rows[:, None] * normal[1]
+    patch = cv2.remap(gray, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=float("nan"))
+    inside = (rows >= offsets.min()) & (rows <= offsets.max())
+    # Rows that leave the image are NaN somewhere; they never count as bars.
+    complete = np.isfinite(patch).all(axis=1)
+    if not complete[inside].any():
+        return float(offsets.min()), float(offsets.max())
+    reference = patch[inside & complete].mean(axis=0)
+    reference = reference - reference.mean()
+    norm = float(np.sqrt(reference @ reference))
+    if norm == 0:
+        return float(offsets.min()), float(offsets.max())
+    centred = np.where(complete[:, None], patch - np.nanmean(np.where(complete[:, None], patch, 0.0), axis=1, keepdims=True), 0.0)
+    spread = np.sqrt((centred**2).sum(axis=1))
+    corr = (centred @ reference) / np.maximum(norm * spread, 1e-12)
+    good = complete & (corr > 0.5)
+    first = int(np.flatnonzero(inside)[0])
+    last = int(np.flatnonzero(inside)[-1])
+    while first > 0 and good[first - 1]:
+        first -= 1
+    while last < len(rows) - 1 and good[last + 1]:
+        last += 1
+    return float(rows[first]) - 0.5, float(rows[last]) + 0.5
