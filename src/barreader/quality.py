@@ -50,6 +50,8 @@ class Evidence:
         Scanlines that decoded this text here.
     layout : str
         ``"ean13"``, ``"ean8"``, ``"upce"`` or ``"upce_reverse"``.
+    stage : int
+        2 when the blurred-model decoder produced the text, else 1.
     """
 
     residual: float
@@ -61,6 +63,7 @@ class Evidence:
     cost: float
     scanlines: int
     layout: str
+    stage: int = 1
 
 
 FEATURES = (
@@ -75,10 +78,12 @@ FEATURES = (
     "log_scanlines",
     "ean8",
     "upce",
+    "blurred_stage",
+    "blurred_stage_x_log_scanlines",
 )
 
 # Fitted by benchmarks/fit_quality.py (see the module docstring).
-WEIGHTS = np.array([-3.0297, -3.9792, 1.4689, -9.0618, 0.0799, -0.4090, -0.1889, -1.1826, -0.7417, 0.0797, -0.6802])
+WEIGHTS = np.array([-3.0297, -3.9792, 1.4689, -9.0618, 0.0799, -0.4090, -0.1889, -1.1826, -0.7417, 0.0797, -0.6802, -3.0, 0.0])
 BIAS = -6.2753
 
 
@@ -98,6 +103,8 @@ def features(evidence: Evidence) -> np.ndarray:
             math.log(max(evidence.scanlines, 1)),
             float(evidence.layout == "ean8"),
             float(evidence.layout.startswith("upce")),
+            float(evidence.stage == 2),
+            float(evidence.stage == 2) * math.log(max(evidence.scanlines, 1)),
         ]
     )
 

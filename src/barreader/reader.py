@@ -19,6 +19,7 @@ from .decode.upcean import (
     plausible,
     verify_candidate,
 )
+from .decode.extent import BLURRED_FROM, decode_and_verify, decode_blurred_stage
 from .decode.verify import Fit
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
@@ -40,12 +41,16 @@ class ReaderOptions:
     ----------
     scanlines : int
         Parallel scanlines per region.
+    blurred_scanlines : int
+        Of those, how many (from the centre out) may use the slower
+        blurred-model decoder when a profile is strongly blurred.
     min_quality : float
         Results below this quality are dropped.
     decoder : DecoderOptions
     """
 
     scanlines: int = 7
+    blurred_scanlines: int = 3
     min_quality: float = 0.5
     decoder: DecoderOptions = DecoderOptions()
 
@@ -98,19 +103,36 @@ def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scan
     return lines
 
 
-def _decode_scanline(line: Scanline, formats: frozenset[Format], options: DecoderOptions) -> list[Candidate]:
+def _decode_scanline(
+    line: Scanline, formats: frozenset[Format], options: DecoderOptions, blurred_stage: bool
+) -> list[tuple[Candidate, Fit]]:
+    """Decode every extent of a scanline; one result per extent and layout.
+
+    With ``blurred_stage``, an extent whose best decode is still blurred is
+    also decoded with the blurred-model decoder, for that layout only.
+    """
     layouts = layouts_for(formats)
     found = []
     for extent in find_extents(line.profile)[:3]:
         model = None
+        decoded = []
         for layout in layouts:
             if not plausible(layout, extent.n_bars, extent.sharpness):
                 continue
             if model is None:
                 model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
-            candidate = decode_extent(line.profile, extent.start, extent.end, layout, formats, options, model)
-            if candidate is not None:
-                found.append(candidate)
+            result = decode_and_verify(
+                line.profile, extent.start, extent.end, layout, formats, options, model, blurred=extent.sharpness < 0.6
+            )
+            if result is not None:
+                decoded.append(result)
+        if blurred_stage and decoded:
+            candidate, fit = min(decoded, key=lambda d: d[1].residual)
+            if fit.blur >= BLURRED_FROM:
+                result = decode_blurred_stage(line.profile, candidate, fit, formats)
+                if result is not None:
+                    decoded.append(result)
+        found += decoded
     return found
 
 
@@ -187,6 +209,7 @@ def _evidence(group: list[_Hit]) -> Evidence:
         cost=cand.cost / len(cand.digit_costs),
         scanlines=len({id(h.scanline) for h in group}),
         layout=cand.layout,
+        stage=cand.stage,
     )
 
 
@@ -210,7 +233,7 @@ def _to_barcode(gray: np.ndarray, group: list[_Hit], formats: frozenset[Format])
     }
     text = cand.text
     if cand.format in (Format.UPCA, Format.EAN13, Format.EAN8):
-        extra["gtin13"] = text.rjust(13, "0") if cand.format is not Format.EAN8 else text
+        extra["gtin13"] = text.rjust(13, "0")
     if cand.format is Format.UPCE:
         extra["upca"] = upce_to_upca(text)
         extra["gtin13"] = "0" + extra["upca"]
@@ -360,8 +383,9 @@ def _collect(gray, regions, fmts, opts) -> list[_Hit]:
             continue
         found: list[_Hit] = []
         for count, line in enumerate(_region_scanlines(gray, region, opts.scanlines), start=1):
-            for candidate in _decode_scanline(line, fmts, opts.decoder):
-                found.append(_Hit(candidate, line, index, verify_candidate(line.profile, candidate)))
+            blurred_stage = count <= opts.blurred_scanlines
+            for candidate, fit in _decode_scanline(line, fmts, opts.decoder, blurred_stage):
+                found.append(_Hit(candidate, line, index, fit))
             confirmed = _confirmed(found)
             if confirmed is not None:
                 done.append(_segment(confirmed))

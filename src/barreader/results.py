@@ -40,7 +40,8 @@ class Barcode:
     quality : float
         Confidence in [0, 1]; see the Notes of :func:`barreader.read`.
     extra : dict
-        Further facts: ``"gtin13"`` (the 13-digit GTIN for EAN/UPC codes),
+        Further facts: ``"gtin13"`` (the GTIN left-padded with zeros to 13
+        digits, as GS1 does for GTIN-8 and GTIN-12),
         ``"upca"`` for UPC-E (its UPC-A expansion), ``"scanlines"`` (how many
         scanlines agreed), ``"posterior"`` and ``"module_size"`` (pixels).
     """

@@ -132,6 +132,25 @@ def _outer_edge(smooth: np.ndarray, centre: int, step: int, reach: float) -> flo
     return k + step * frac + 0.5
 
 
+def _light_runs(smooth: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Length of the light stretch between each pair of neighbouring bars.
+
+    Samples count as light when above the midpoint between the darker of
+    the two bars' minima and the lightest grey between them; unlike the
+    bars' own half-depth edges, this is not fooled by a shallow dip in a
+    quiet zone or a wide one at the edge of a label.
+    """
+    runs = np.empty(len(centres) - 1)
+    for i in range(len(centres) - 1):
+        between = smooth[centres[i] + 1 : centres[i + 1]]
+        if len(between) == 0:
+            runs[i] = 0.0
+            continue
+        floor = min(smooth[centres[i]], smooth[centres[i + 1]])
+        runs[i] = np.count_nonzero(between > 0.5 * (floor + between.max()))
+    return runs
+
+
 def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float = 5.5, max_extents: int = 4) -> list[Extent]:
     """Stretches of a profile dense in bars and bounded by quiet zones.
 
@@ -160,7 +179,7 @@ def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float
     if len(centres) < min_bars:
         return []
     module = max(float(np.percentile(right - left, 25)), 0.5)
-    spaces = left[1:] - right[:-1]
+    spaces = _light_runs(smooth, centres)
     bounds = np.concatenate(([0], np.flatnonzero(spaces > quiet_modules * module) + 1, [len(centres)]))
     extents = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):

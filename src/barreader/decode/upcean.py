@@ -296,6 +296,7 @@ class Candidate:
     modules: np.ndarray  # module colours in scan order (1 = bar), guards included
     layout: str
     slack: np.ndarray  # how much worse each chosen digit is than the slot's best template
+    stage: int = 1  # 1: deformable templates; 2: blurred-model decoder
 
     @property
     def end(self) -> float:
@@ -522,13 +523,25 @@ def decode_extent(
     best = decode_hypothesis(model, layout, start, module, options, formats)
     if best is None:
         return None
+    # The fitted line is a better centre; a tighter box suffices around it.
+    tighter = dataclasses.replace(options, offset_tolerance=min(options.offset_tolerance, options.refined_tolerance))
     moved = abs(best.start - start) + abs(best.end - end)
     if moved > 0.5 * module and 0.5 < best.module < 2 * module:
-        # The fitted line is a better centre; a tighter box suffices around it.
-        tighter = dataclasses.replace(options, offset_tolerance=min(options.offset_tolerance, options.refined_tolerance))
         again = decode_hypothesis(model, layout, best.start, best.module, tighter, formats)
         if again is not None and again.cost < best.cost:
             best = again
+    # Curved surfaces and perspective bend the line: follow a parabola when
+    # the decoded digits do.
+    slots = layout.slot_modules
+    curve = np.polyfit(slots, best.slot_offsets, 2)
+    bend = np.polyval(curve, slots) - (best.start + best.module * slots)
+    if np.abs(bend).max() > 0.3 * best.module:
+        centers = np.polyval(curve, slots)
+        widths = np.polyval(np.polyder(curve), slots + 3.5)
+        if (widths > 0.5 * module).all():
+            again = decode_hypothesis(model, layout, best.start, best.module, tighter, formats, centers, widths)
+            if again is not None and again.cost < best.cost:
+                best = again
     return best
 
 

@@ -41,6 +41,9 @@ class Fit:
         Best Gaussian sigma, in modules.
     worst_digit : float
         The largest residual RMS over single digits, relative to contrast.
+    intercept : float
+        Fitted grey of a bar (the profile is ``intercept + contrast * W``
+        with ``W`` the blurred whiteness of the code).
     quiet : float
         Lightness of the quiet zones: the mean grey level over ``QUIET``
         modules beyond each end, on the fitted scale (0 = bar, 1 = space),
@@ -53,6 +56,7 @@ class Fit:
     blur: float
     worst_digit: float
     quiet: float
+    intercept: float = 0.0
 
 
 _FAILED = Fit(0.0, np.inf, 0.0, 0.0, np.inf, 0.0)
@@ -137,7 +141,7 @@ def verify(profile: np.ndarray, modules: np.ndarray, boundaries: np.ndarray, dig
         _lightness(profile, boundaries[0] - (QUIET + 0.5) * module, boundaries[0] - 0.5 * module, intercept, slope),
         _lightness(profile, boundaries[-1] + 0.5 * module, boundaries[-1] + (QUIET + 0.5) * module, intercept, slope),
     )
-    return Fit(1.0 - sse / total, float(np.sqrt(sse / (hi - lo))) / slope, slope, blur, worst, quiet)
+    return Fit(1.0 - sse / total, float(np.sqrt(sse / (hi - lo))) / slope, slope, blur, worst, quiet, intercept)
 
 
 def _lightness(profile: np.ndarray, a: float, b: float, intercept: float, slope: float) -> float:

@@ -1,0 +1,42 @@
+"""Render the synthetic example images in this folder.
+
+Run from the repository root: ``python examples/make_examples.py``.
+"""
+
+from pathlib import Path
+
+import cv2
+
+from barreader.synth import render_code, render_scene
+
+HERE = Path(__file__).resolve().parent
+
+EXAMPLES = {
+    # name: (text, format, keyword arguments of render_code)
+    "upca_sharp.png": ("036000291452", "UPC-A", dict(px_per_module=2.5, blur=0.1, noise=0.01)),
+    "ean13_blurred.png": ("4006381333931", "EAN-13", dict(px_per_module=3.0, blur=0.85, noise=0.01)),
+    "ean8_low_resolution.png": ("96385074", "EAN-8", dict(px_per_module=1.3, blur=0.3, noise=0.03)),
+    "upce_upside_down_noisy.png": ("01234565", "UPC-E", dict(px_per_module=2.5, blur=0.3, noise=0.15, angle=180)),
+    "ean13_jpeg_q20.png": ("9780441014989", "EAN-13", dict(px_per_module=2.0, blur=0.4, noise=0.02, jpeg_quality=20)),
+}
+
+
+def main() -> None:
+    for name, (text, fmt, kwargs) in EXAMPLES.items():
+        code = render_code(text, fmt, background_margin=24, rng=7, **kwargs)
+        cv2.imwrite(str(HERE / name), code.image)
+        print(f"{name}: {fmt} {text}")
+    scene = render_scene(
+        codes=[("012345678905", "UPC-A"), ("96385074", "EAN-8")],
+        size=(360, 480),
+        px_per_module=2.2,
+        angle=(-3.0, 3.0),
+        background="clutter",
+        rng=11,
+    )
+    cv2.imwrite(str(HERE / "two_codes_on_clutter.png"), scene.image)
+    print("two_codes_on_clutter.png: UPC-A 012345678905, EAN-8 96385074")
+
+
+if __name__ == "__main__":
+    main()

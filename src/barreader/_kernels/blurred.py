@@ -1,0 +1,405 @@
+"""Digit-chain decoding against the *blurred* code (second stage for blurred profiles).
+
+The profile is modelled as ``a + b * W(x)`` with ``W`` the whiteness of the
+code convolved with a Gaussian of sigma ``s`` and integrated over each
+sample. A module ``m`` spanning ``[B_m, B_{m+1})`` darkens sample
+``[x, x+1)`` by ``b * R[m, x]`` when it is a bar, with
+
+    R[m, x] = F(B_{m+1}, x) - F(B_m, x),
+    F(c, x) = s * (G((c - x) / s) - G((c - x - 1) / s)),   G(u) = u Φ(u) + φ(u),
+
+the exact blurred, box-integrated fraction of the sample covered by the
+module. Each sample is *owned* by one digit slot (its own digit, or the
+neighbouring guard or quiet zone); as long as the blur reaches no further
+than one digit, its prediction depends only on the owner's digit and the
+two neighbours'. The squared errors of a slot's samples are therefore a
+table over (previous, own, next) digit, and the best valid code is a
+dynamic programme over pairs of consecutive digits, with the check-digit
+residue in the state.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "module_responses",
+    "slot_moments",
+    "pair_chain",
+    "pair_chain_free",
+    "blurred_code_sse_reference",
+    "pair_chain_reference",
+]
+
+_SQRT2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+@njit(cache=True)
+def _g(u):  # pragma: no cover - jitted
+    """Antiderivative of the standard normal CDF."""
+    return u * 0.5 * (1.0 + math.erf(u / _SQRT2)) + _INV_SQRT_2PI * math.exp(-0.5 * u * u)
+
+
+@njit(cache=True)
+def _left_fraction(c, x, sigma):  # pragma: no cover - jitted
+    """Blurred fraction of sample [x, x+1) lying left of position c."""
+    if sigma < 1e-6:
+        return min(max(c - x, 0.0), 1.0)
+    return sigma * (_g((c - x) / sigma) - _g((c - x - 1.0) / sigma))
+
+
+@njit(cache=True)
+def module_responses(boundaries, sigma, lo, hi):  # pragma: no cover - jitted
+    """``R[m, x - lo]`` for every module ``m`` and sample ``lo <= x < hi``."""
+    n_modules = boundaries.shape[0] - 1
+    reach = 5.0 * sigma + 1.0
+    out = np.zeros((n_modules, hi - lo))
+    for m in range(n_modules):
+        left, right = boundaries[m], boundaries[m + 1]
+        first = max(lo, int(math.floor(left - reach)))
+        last = min(hi, int(math.ceil(right + reach)) + 1)
+        for x in range(first, last):
+            out[m, x - lo] = _left_fraction(right, x, sigma) - _left_fraction(left, x, sigma)
+    return out
+
+
+@njit(cache=True)
+def slot_moments(profile, lo, responses, owner, fixed_bar, slot_first, family_bits, slot_families, white):  # pragma: no cover - jitted
+    """Moments from which each slot's squared error follows for any contrast.
+
+    With the spaces' grey ``white`` and contrast ``c``, the model predicts
+    ``white - c * dark(x)``, where ``dark`` is the blurred bar coverage of
+    the sample. A slot's squared error is then ``uu + 2 c uv + c² vv`` with
+    ``u = profile - white`` and ``v = dark`` summed over its samples.
+
+    Parameters
+    ----------
+    profile : ndarray of float64
+    lo : int
+        First sample of ``responses``' columns.
+    responses : ndarray, shape (N, hi - lo)
+        From :func:`module_responses`.
+    owner : ndarray of int64, shape (hi - lo,)
+        Slot owning each sample, -1 for samples left out.
+    fixed_bar : ndarray of int64, shape (N,)
+        1 for guard bars, 0 for guard spaces, -1 for digit modules.
+    slot_first : ndarray of int64, shape (n_slots,)
+        First module of each slot (digits are 7 modules).
+    family_bits : ndarray of int64, shape (n_families, 10, 7)
+        Module colours (1 = bar) of every digit of every family.
+    slot_families : ndarray of int64, shape (n_slots, 2)
+        The two families possible at each slot.
+    white : float
+        Grey of a space.
+
+    Returns
+    -------
+    uu : ndarray, shape (n_slots,)
+    uv, vv : ndarray, shape (n_slots, 2, 2, 2, 10, 10, 10)
+        ``[j, f_prev, f_own, f_next, k_prev, k_own, k_next]`` (indices into
+        ``slot_families``); the first slot has no previous digit and the
+        last no next one: those indices are ignored (all equal).
+    """
+    n_slots = slot_first.shape[0]
+    width = responses.shape[1]
+    uu = np.zeros(n_slots)
+    uv = np.zeros((n_slots, 2, 2, 2, 10, 10, 10))
+    vv = np.zeros((n_slots, 2, 2, 2, 10, 10, 10))
+    for j in range(n_slots):
+        samples = np.empty(width, dtype=np.int64)
+        count = 0
+        for i in range(width):
+            if owner[i] == j:
+                samples[count] = i
+                count += 1
+        if count == 0:
+            continue
+        u = np.empty(count)
+        fixed = np.zeros(count)
+        for c in range(count):
+            i = samples[c]
+            u[c] = profile[lo + i] - white
+            for m in range(fixed_bar.shape[0]):
+                if fixed_bar[m] == 1:
+                    fixed[c] += responses[m, i]
+            uu[j] += u[c] * u[c]
+        # Bar coverage of each sample by each neighbour's digit: [which, family, digit, sample].
+        shade = np.zeros((3, 2, 10, count))
+        for which in range(3):
+            slot = j - 1 + which
+            if slot < 0 or slot >= n_slots:
+                continue
+            for f in range(2):
+                family = slot_families[slot, f]
+                for k in range(10):
+                    for t in range(7):
+                        if family_bits[family, k, t] == 1:
+                            m = slot_first[slot] + t
+                            for c in range(count):
+                                shade[which, f, k, c] += responses[m, samples[c]]
+        # Rows of P: (previous, own) digit choices; rows of N: next digit choices.
+        # uv = P u + N u and vv = |P|² + 2 P N^T + |N|², by matrix products.
+        rows = np.empty((400, count))
+        for fp in range(2):
+            for kp in range(10):
+                for fc in range(2):
+                    for kc in range(10):
+                        i = ((fp * 10 + kp) * 2 + fc) * 10 + kc
+                        for c in range(count):
+                            rows[i, c] = fixed[c] + shade[0, fp, kp, c] + shade[1, fc, kc, c]
+        nexts = np.ascontiguousarray(shade[2].reshape(20, count))
+        pu = rows @ u
+        nu = nexts @ u
+        pp = (rows * rows).sum(axis=1)
+        nn = (nexts * nexts).sum(axis=1)
+        pn = rows @ nexts.T
+        for fp in range(2):
+            for kp in range(10):
+                for fc in range(2):
+                    for kc in range(10):
+                        i = ((fp * 10 + kp) * 2 + fc) * 10 + kc
+                        for fn in range(2):
+                            for kn in range(10):
+                                q = fn * 10 + kn
+                                uv[j, fp, fc, fn, kp, kc, kn] = pu[i] + nu[q]
+                                vv[j, fp, fc, fn, kp, kc, kn] = pp[i] + 2.0 * pn[i, q] + nn[q]
+    return uu, uv, vv
+
+
+@njit(cache=True)
+def pair_chain(emission, weight, allowed, start_residue, out_digits):  # pragma: no cover - jitted
+    """Best valid digit string under emissions that depend on digit triples.
+
+    Parameters
+    ----------
+    emission : ndarray, shape (n, 10, 10, 10)
+        ``[j, k_prev, k_own, k_next]`` cost of slot j (n >= 2).
+    weight : ndarray of int64, shape (n,)
+    allowed : ndarray of bool, shape (n, 10)
+    start_residue : int
+    out_digits : ndarray of int64, shape (n,)
+
+    Returns
+    -------
+    float
+        The cost, ``inf`` if no valid string exists.
+    """
+    n = emission.shape[0]
+    inf = np.inf
+    # State after slot j: (k_j, k_{j+1}, residue of digits 0..j+1).
+    best = np.full((10, 10, 10), inf)
+    back = np.zeros((n, 10, 10, 10), dtype=np.int64)
+    for k0 in range(10):
+        if not allowed[0, k0]:
+            continue
+        for k1 in range(10):
+            if not allowed[1, k1]:
+                continue
+            s = (start_residue + weight[0] * k0 + weight[1] * k1) % 10
+            best[k0, k1, s] = emission[0, 0, k0, k1]
+    new = np.empty((10, 10, 10))
+    for j in range(1, n - 1):
+        new[:, :, :] = inf
+        for kp in range(10):
+            for kc in range(10):
+                for s in range(10):
+                    v = best[kp, kc, s]
+                    if v == inf:
+                        continue
+                    for kn in range(10):
+                        if not allowed[j + 1, kn]:
+                            continue
+                        total = v + emission[j, kp, kc, kn]
+                        s2 = (s + weight[j + 1] * kn) % 10
+                        if total < new[kc, kn, s2]:
+                            new[kc, kn, s2] = total
+                            back[j, kc, kn, s2] = kp
+        best, new = new, best
+    best_cost = inf
+    bp, bc = -1, -1
+    for kp in range(10):
+        for kc in range(10):
+            v = best[kp, kc, 0]
+            if v == inf:
+                continue
+            total = v + emission[n - 1, kp, kc, 0]
+            if total < best_cost:
+                best_cost, bp, bc = total, kp, kc
+    if bp < 0:
+        return inf
+    out_digits[n - 1] = bc
+    out_digits[n - 2] = bp
+    s = 0
+    for j in range(n - 2, 0, -1):
+        kp = back[j, out_digits[j], out_digits[j + 1], s]
+        s = (s - weight[j + 1] * out_digits[j + 1]) % 10
+        out_digits[j - 1] = kp
+    return best_cost
+
+
+@njit(cache=True)
+def pair_chain_free(emission, allowed):  # pragma: no cover - jitted
+    """Cost of the best string ignoring the check digit (a lower bound of :func:`pair_chain`)."""
+    n = emission.shape[0]
+    inf = np.inf
+    best = np.full((10, 10), inf)
+    for k0 in range(10):
+        for k1 in range(10):
+            if allowed[0, k0] and allowed[1, k1]:
+                best[k0, k1] = emission[0, 0, k0, k1]
+    new = np.empty((10, 10))
+    for j in range(1, n - 1):
+        new[:, :] = inf
+        for kp in range(10):
+            for kc in range(10):
+                v = best[kp, kc]
+                if v == inf:
+                    continue
+                for kn in range(10):
+                    if allowed[j + 1, kn]:
+                        total = v + emission[j, kp, kc, kn]
+                        if total < new[kc, kn]:
+                            new[kc, kn] = total
+        best[:, :] = new
+    out = inf
+    for kp in range(10):
+        for kc in range(10):
+            if best[kp, kc] < inf:
+                out = min(out, best[kp, kc] + emission[n - 1, kp, kc, 0])
+    return out
+
+
+def blurred_code_sse_reference(profile, lo, hi, boundaries, bars, sigma, white, contrast, owned):
+    """Squared error of a fully specified code, sample by sample (for the tests).
+
+    ``bars`` are the module colours of the whole code; ``owned`` marks the
+    samples (relative to ``lo``) that count.
+    """
+    total = 0.0
+    for i in range(hi - lo):
+        if not owned[i]:
+            continue
+        x = lo + i
+        dark = 0.0
+        for m, bar in enumerate(bars):
+            if bar:
+                dark += _frac_ref(boundaries[m + 1], x, sigma) - _frac_ref(boundaries[m], x, sigma)
+        total += (profile[x] - white + contrast * dark) ** 2
+    return total
+
+
+def _frac_ref(c, x, sigma, steps=400):
+    """Twin of the blurred fraction by midpoint quadrature over the sample."""
+    if sigma < 1e-6:
+        return min(max(c - x, 0.0), 1.0)
+    t = x + (np.arange(steps) + 0.5) / steps
+    return float(np.mean(0.5 * (1.0 + np.vectorize(math.erf)((c - t) / (sigma * _SQRT2)))))
+
+
+def pair_chain_reference(emission, weight, allowed, start_residue):
+    """Twin of :func:`pair_chain` by enumerating every string (small n only)."""
+    n = emission.shape[0]
+    best, digits_best = math.inf, None
+    for digits in itertools.product(*[[k for k in range(10) if allowed[j, k]] for j in range(n)]):
+        if (start_residue + sum(int(weight[j]) * d for j, d in enumerate(digits))) % 10:
+            continue
+        total = emission[0, 0, digits[0], digits[1]] + emission[n - 1, digits[n - 2], digits[n - 1], 0]
+        for j in range(1, n - 1):
+            total += emission[j, digits[j - 1], digits[j], digits[j + 1]]
+        if total < best:
+            best, digits_best = total, list(digits)
+    return best, digits_best
+
+
+@njit(cache=True)
+def contrast_emissions(uu, uv, vv, contrast, choice):  # pragma: no cover - jitted
+    """Emission table ``[j, k_prev, k_own, k_next]`` of one run (family choice per slot) at one contrast."""
+    n = uu.shape[0]
+    out = np.empty((n, 10, 10, 10))
+    c2 = contrast * contrast
+    for j in range(n):
+        fp = choice[j - 1] if j > 0 else 0
+        fc = choice[j]
+        fn = choice[j + 1] if j < n - 1 else 0
+        for kp in range(10):
+            for kc in range(10):
+                for kn in range(10):
+                    out[j, kp, kc, kn] = uu[j] + 2.0 * contrast * uv[j, fp, fc, fn, kp, kc, kn] + c2 * vv[j, fp, fc, fn, kp, kc, kn]
+    return out
+
+
+@njit(cache=True)
+def loosest_emissions(uu, uv, vv, contrast):  # pragma: no cover - jitted
+    """Emission table with the families left free (the minimum over them)."""
+    n = uu.shape[0]
+    out = np.full((n, 10, 10, 10), np.inf)
+    c2 = contrast * contrast
+    for j in range(n):
+        for fp in range(2):
+            for fc in range(2):
+                for fn in range(2):
+                    for kp in range(10):
+                        for kc in range(10):
+                            for kn in range(10):
+                                e = uu[j] + 2.0 * contrast * uv[j, fp, fc, fn, kp, kc, kn] + c2 * vv[j, fp, fc, fn, kp, kc, kn]
+                                if e < out[j, kp, kc, kn]:
+                                    out[j, kp, kc, kn] = e
+    return out
+
+
+@njit(cache=True)
+def best_over_runs(uu, uv, vv, contrast, choices, weights, allowed, starts, enabled, incumbent, out_digits, out_others):  # pragma: no cover - jitted
+    """Best valid string over runs at one geometry and contrast, by branch and bound.
+
+    Runs are tried in order of their cost without the check digit (a lower
+    bound); a run whose bound reaches the best cost so far, or
+    ``incumbent``, is not decoded.
+
+    Returns
+    -------
+    cost : float
+        ``inf`` when no run beats ``incumbent``.
+    run : int
+        -1 likewise.
+    count : int
+        Entries written to ``out_others``: every other run's cost or lower bound.
+    """
+    n_runs = choices.shape[0]
+    bounds = np.full(n_runs, np.inf)
+    tables = np.empty((n_runs, uu.shape[0], 10, 10, 10))
+    for r in range(n_runs):
+        if enabled[r]:
+            tables[r] = contrast_emissions(uu, uv, vv, contrast, choices[r])
+            bounds[r] = pair_chain_free(tables[r], allowed[r])
+    order = np.argsort(bounds)
+    best = np.inf
+    best_run = -1
+    trial = np.zeros(out_digits.shape[0], dtype=np.int64)
+    count = 0
+    for i in range(n_runs):
+        r = order[i]
+        if not enabled[r]:
+            continue
+        if bounds[r] >= min(best, incumbent):
+            out_others[count] = bounds[r]
+            count += 1
+            continue
+        cost = pair_chain(tables[r], weights[r], allowed[r], starts[r], trial)
+        if cost == np.inf:
+            continue
+        if cost < best:
+            if best_run >= 0:
+                out_others[count] = best
+                count += 1
+            best = cost
+            best_run = r
+            out_digits[:] = trial
+        else:
+            out_others[count] = cost
+            count += 1
+    return best, best_run, count
