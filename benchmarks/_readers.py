@@ -50,7 +50,9 @@ FORMAT_OPTIONS: dict[str, dict[str, str | None]] = {
 }
 
 #: Reader names in their default order.
-READER_NAMES = ("barreader", "zxing-cpp", "zbar", "opencv")
+READER_NAMES = ("barreader", "zxing-cpp", "zbar", "opencv")  # the default set
+# Ablations of barreader, selectable with --readers: "barreader-templates"
+# (no blur stages) and "barreader-deblur" (no blurred-model decoder).
 
 # Extra result labels that belong to a known family (zxing-cpp has Code 39 variants).
 _EXTRA_LABELS = {"zxing-cpp": {"Code39Std": "code39", "Code39Ext": "code39"}}
@@ -218,6 +220,9 @@ class BarreaderReader(Reader):
     """barreader, through ``barreader.read(image, formats=...)``."""
 
     name = "barreader"
+    #: Keyword arguments of ``barreader.ReaderOptions`` / ``DecoderOptions`` (ablations).
+    reader_options: dict = {}
+    decoder_options: dict = {}
 
     def _setup(self) -> None:
         use_checkout_barreader()
@@ -234,18 +239,40 @@ class BarreaderReader(Reader):
         self._split_options(lambda opt: not known or opt in known)
         self._read = barreader.read
         self._formats = list(self._options.values())
+        self._reader_options = None
+        if self.reader_options or self.decoder_options:
+            from barreader.decode.upcean import DecoderOptions
+
+            self._reader_options = barreader.ReaderOptions(
+                decoder=DecoderOptions(**self.decoder_options), **self.reader_options
+            )
         self.available = True
 
     def read(self, gray: np.ndarray) -> list[tuple[str, str]]:  # noqa: D102 - see Reader.read
         if not self._formats:
             return []
         out = []
-        for code in self._read(gray, formats=self._formats):
+        for code in self._read(gray, formats=self._formats, options=self._reader_options):
             label = getattr(code.format, "value", str(code.format))
             family = self._family_of.get(label)
             if self._keep(family):
                 out.append((code.text, family))
         return out
+
+
+class BarreaderTemplatesOnly(BarreaderReader):
+    """barreader with its two blur stages off: the deformable templates alone."""
+
+    name = "barreader-templates"
+    reader_options = {"blurred_scanlines": 0}
+    decoder_options = {"deblur": False}
+
+
+class BarreaderNoBlurredModel(BarreaderReader):
+    """barreader with deconvolution but without the blurred-model decoder."""
+
+    name = "barreader-deblur"
+    reader_options = {"blurred_scanlines": 0}
 
 
 class ZxingCppReader(Reader):
@@ -359,7 +386,11 @@ class OpenCVReader(Reader):
         return out
 
 
-_READER_CLASSES = {cls.name: cls for cls in (BarreaderReader, ZxingCppReader, ZbarReader, OpenCVReader)}
+_READER_CLASSES = {
+    cls.name: cls
+    for cls in (BarreaderReader, ZxingCppReader, ZbarReader, OpenCVReader, BarreaderTemplatesOnly, BarreaderNoBlurredModel)
+}
+ALL_READER_NAMES = tuple(_READER_CLASSES)
 
 
 def make_readers(names: Iterable[str], symbologies: Sequence[str]) -> list[Reader]:
@@ -385,7 +416,7 @@ def make_readers(names: Iterable[str], symbologies: Sequence[str]) -> list[Reade
     readers = []
     for name in names:
         if name not in _READER_CLASSES:
-            raise ValueError(f"unknown reader {name!r}; known: {', '.join(READER_NAMES)}")
+            raise ValueError(f"unknown reader {name!r}; known: {', '.join(_READER_CLASSES)}")
         readers.append(_READER_CLASSES[name](symbologies))
     return readers
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from _env import environment, print_environment
-from _readers import READER_NAMES, SYMBOLOGIES, UPCEAN, make_readers, normalize_text, timed_read
+from _readers import ALL_READER_NAMES, READER_NAMES, SYMBOLOGIES, UPCEAN, make_readers, normalize_text, timed_read
 
 #: Light border around the rendered code, in pixels.
 BACKGROUND_MARGIN = 20
@@ -82,7 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--readers",
         type=_csv_list,
         default=list(READER_NAMES),
-        help=f"comma-separated readers, from {','.join(READER_NAMES)} (default: all)",
+        help=f"comma-separated readers, from {','.join(ALL_READER_NAMES)} (default: {','.join(READER_NAMES)})",
     )
     p.add_argument(
         "--symbologies",
@@ -100,9 +100,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--json", type=Path, metavar="OUT", help="save the per-setting results to this JSON file")
     args = p.parse_args(argv)
-    unknown = [r for r in args.readers if r not in READER_NAMES]
+    unknown = [r for r in args.readers if r not in ALL_READER_NAMES]
     if unknown:
-        p.error(f"unknown reader {', '.join(unknown)}; known: {', '.join(READER_NAMES)}")
+        p.error(f"unknown reader {', '.join(unknown)}; known: {', '.join(ALL_READER_NAMES)}")
     unknown = [s for s in args.symbologies if s not in SYMBOLOGIES]
     if unknown:
         p.error(f"unknown symbology {', '.join(unknown)}; known: {', '.join(SYMBOLOGIES)}")

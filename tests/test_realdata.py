@@ -14,7 +14,7 @@ import pytest
 import barreader
 from barreader.symbology.upcean import upce_to_upca
 
-from .conftest import DATA, manifest
+from conftest import DATA, manifest
 
 pytestmark = pytest.mark.realdata
 SYMBOLOGIES = {"upca", "ean13", "ean8", "upce"}

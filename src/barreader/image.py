@@ -121,7 +121,8 @@ def _normalize(array: np.ndarray) -> np.ndarray:
             f"image has {height * width} pixels ({width}x{height}), more than the limit of "
             f"{MAX_PIXELS}; downscale it first"
         )
-    kind = array.dtype.kind
+    source = array.dtype
+    kind = source.kind
     if array.ndim == 3:
         channels = array.shape[2]
         if channels == 1:
@@ -135,7 +136,7 @@ def _normalize(array: np.ndarray) -> np.ndarray:
     if kind == "b":
         return gray.astype(np.float32)
     if kind == "u":
-        low, high = 0.0, float(np.iinfo(array.dtype).max)
+        low, high = 0.0, float(np.iinfo(source).max)
     else:
         low, high = float(gray.min()), float(gray.max())
     if high <= low:

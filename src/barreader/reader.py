@@ -19,7 +19,7 @@ from .decode.upcean import (
     plausible,
     verify_candidate,
 )
-from .decode.extent import BLURRED_FROM, decode_and_verify, decode_blurred_stage
+from .decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_blurred_stage, decode_deblurred, decode_plain
 from .decode.verify import Fit
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
@@ -43,7 +43,8 @@ class ReaderOptions:
         Parallel scanlines per region.
     blurred_scanlines : int
         Of those, how many (from the centre out) may use the slower
-        blurred-model decoder when a profile is strongly blurred.
+        blurred-model decoder when a profile is strongly blurred; 0 turns
+        that decoder off.
     min_quality : float
         Results below this quality are dropped.
     decoder : DecoderOptions
@@ -103,13 +104,17 @@ def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scan
     return lines
 
 
+BLURRED_RESIDUAL = 0.2  # whole-code fit residual below which a blurred extent gets the blurred-model decoder
+
+
 def _decode_scanline(
     line: Scanline, formats: frozenset[Format], options: DecoderOptions, blurred_stage: bool
 ) -> list[tuple[Candidate, Fit]]:
-    """Decode every extent of a scanline; one result per extent and layout.
+    """Decode every extent of a scanline with the stages it needs.
 
-    With ``blurred_stage``, an extent whose best decode is still blurred is
-    also decoded with the blurred-model decoder, for that layout only.
+    Every plausible layout is decoded by the deformable templates; if the
+    best of them looks blurred, that layout is decoded again after
+    deconvolution and, with ``blurred_stage``, by the blurred-model decoder.
     """
     layouts = layouts_for(formats)
     found = []
@@ -121,22 +126,35 @@ def _decode_scanline(
                 continue
             if model is None:
                 model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
-            result = decode_and_verify(
-                line.profile, extent.start, extent.end, layout, formats, options, model, blurred=extent.sharpness < 0.6
-            )
+            result = decode_plain(line.profile, extent.start, extent.end, layout, formats, options, model)
             if result is not None:
                 decoded.append(result)
-        if blurred_stage and decoded:
-            candidate, fit = min(decoded, key=lambda d: d[1].residual)
-            if fit.blur >= BLURRED_FROM:
-                result = decode_blurred_stage(line.profile, candidate, fit, formats)
-                if result is not None:
-                    decoded.append(result)
+        if not decoded:
+            continue
+        candidate, fit = min(decoded, key=lambda d: d[1].residual)
+        layout = LAYOUTS[candidate.layout]
+        if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < 0.6):
+            result = decode_deblurred(line.profile, extent.start, extent.end, layout, formats, options, model.contrast, fit.blur)
+            if result is not None:
+                decoded.append(result)
+                if result[1].residual < fit.residual:
+                    candidate, fit = result
+        # Only blurred profiles that look like a code but are not read yet are worth the cost.
+        if (
+            blurred_stage
+            and fit.blur >= BLURRED_FROM
+            and fit.residual < BLURRED_RESIDUAL
+            and quality(_evidence([_Hit(candidate, line, -1, fit)])) < CONFIRMED
+        ):
+            result = decode_blurred_stage(line.profile, candidate, fit, formats)
+            if result is not None:
+                decoded.append(result)
         found += decoded
     return found
 
 
 def _fallback_regions(gray: np.ndarray) -> list[Region]:
+    """The whole image, read along rows and along columns."""
     h, w = gray.shape
     full_rows = Region(np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=float), 0.0, 0.0)
     full_cols = Region(np.array([[0, 0], [0, h - 1], [w - 1, h - 1], [w - 1, 0]], dtype=float), 90.0, 0.0)
@@ -350,17 +368,19 @@ def _part_of_longer_code(group: list[_Hit], opts: ReaderOptions) -> bool:
     return False
 
 
-def _strong(hit: _Hit) -> bool:
-    """A hit good enough to stop looking for more evidence once two others agree."""
-    return hit.fit.residual < 0.12 and hit.fit.quiet > 0.7
+CONFIRMED = 0.95  # quality at which a code needs no further scanlines
+HOPELESS = 0.02  # if no single scanline's decode reaches this by the third, give up on the region
 
 
 def _confirmed(hits: list[_Hit]) -> list[_Hit] | None:
+    """A text read on two or more scanlines whose joint quality settles it."""
     by_key: dict[tuple[Format, str], list[_Hit]] = {}
     for hit in hits:
-        if _strong(hit):
-            by_key.setdefault(hit.key, []).append(hit)
-    return next((group for group in by_key.values() if len(group) >= 3), None)
+        by_key.setdefault(hit.key, []).append(hit)
+    for group in by_key.values():
+        if len({id(h.scanline) for h in group}) >= 2 and quality(_evidence(group)) >= CONFIRMED:
+            return group
+    return None
 
 
 def _covers(segment: tuple[np.ndarray, np.ndarray], region: Region) -> bool:
@@ -390,7 +410,7 @@ def _collect(gray, regions, fmts, opts) -> list[_Hit]:
             if confirmed is not None:
                 done.append(_segment(confirmed))
                 break
-            if count >= 3 and not any(h.fit.residual < 0.2 for h in found):
+            if count >= 3 and not any(quality(_evidence([h])) >= HOPELESS for h in found):
                 break  # nothing code-like in the middle of this region
         hits += found
     return hits

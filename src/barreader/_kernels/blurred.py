@@ -31,6 +31,7 @@ __all__ = [
     "slot_moments",
     "pair_chain",
     "pair_chain_free",
+    "runner_up",
     "blurred_code_sse_reference",
     "pair_chain_reference",
 ]
@@ -350,6 +351,27 @@ def loosest_emissions(uu, uv, vv, contrast):  # pragma: no cover - jitted
                                 if e < out[j, kp, kc, kn]:
                                     out[j, kp, kc, kn] = e
     return out
+
+
+@njit(cache=True)
+def runner_up(emission, weight, allowed, start_residue, best_digits):  # pragma: no cover - jitted
+    """Cost of the best valid string other than ``best_digits``.
+
+    The runner-up differs from the best string in at least one slot, so it
+    is the best string with, for some slot, that slot's best digit
+    forbidden.
+    """
+    n = emission.shape[0]
+    trial = np.zeros(n, dtype=np.int64)
+    mask = allowed.copy()
+    second = np.inf
+    for j in range(n):
+        if not mask[j, best_digits[j]]:
+            continue
+        mask[j, best_digits[j]] = False
+        second = min(second, pair_chain(emission, weight, mask, start_residue, trial))
+        mask[j, best_digits[j]] = True
+    return second
 
 
 @njit(cache=True)

@@ -19,7 +19,15 @@ import math
 
 import numpy as np
 
-from .._kernels.blurred import best_over_runs, loosest_emissions, module_responses, pair_chain_free, slot_moments
+from .._kernels.blurred import (
+    best_over_runs,
+    contrast_emissions,
+    loosest_emissions,
+    module_responses,
+    pair_chain_free,
+    runner_up,
+    slot_moments,
+)
 from ..formats import Format
 from ..symbology.upcean import family_widths
 from .upcean import LAYOUTS, Layout, _run_allowed
@@ -28,9 +36,9 @@ __all__ = ["BlurredResult", "decode_blurred", "quiet_white", "scan_modules"]
 
 # Start shifts (modules) and width scales searched, coarse then fine.
 COARSE_SHIFTS = np.arange(-1.5, 1.51, 0.5)
-COARSE_SCALES = (0.985, 1.0, 1.015)
-FINE_SHIFTS = np.arange(-0.375, 0.376, 0.125)
-FINE_SCALES = (0.995, 1.0, 1.005)
+COARSE_SCALES = (0.99, 1.01)
+FINE_SHIFTS = np.arange(-0.25, 0.251, 0.125)
+FINE_SCALES = (0.994, 1.0, 1.006)
 QUIET_MODULES = 3.0  # quiet zone modules fitted on each side
 CONTRAST_FACTORS = (0.8, 0.95, 1.1)  # contrasts tried, relative to the first estimate
 
@@ -47,6 +55,7 @@ class BlurredResult:
     module: float
     others: tuple[float, ...] = ()  # other runs' costs or lower bounds of them
     n_samples: int = 0
+    runner_up: float = float("inf")  # best valid string of the same run other than this one
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,4 +227,9 @@ def decode_blurred(
                 )
                 if run >= 0:
                     best = BlurredResult(layout_name, run, digits.copy(), cost, s, w, tuple(others[:count]), hi - lo)
+                    best_moments, best_contrast = moments, c
+    if best is not None:
+        table = contrast_emissions(*best_moments, best_contrast, tables.run_choice[best.run])
+        second = runner_up(table, layout.run_weights[best.run], layout.run_allowed[best.run], layout.run_start[best.run], best.digits)
+        best = dataclasses.replace(best, runner_up=float(second))
     return best

@@ -1,8 +1,9 @@
 """Decoding one extent of a profile with every stage the profile calls for.
 
-1. The exact deformable-template decoder (:mod:`.upcean`) on the profile.
-2. If the code looks blurred, the same on Wiener-deconvolved copies of the
-   profile, one per blur hypothesis (:mod:`.deblur`).
+1. The exact deformable-template decoder (:mod:`.upcean`) on the profile,
+   for every plausible layout.
+2. If the best of those looks blurred, the same decoder, for that layout,
+   on Wiener-deconvolved copies of the profile (:mod:`.deblur`).
 3. If it is still blurred, the blurred-model decoder (:mod:`.blurred`).
 
 Every decode is judged by how well its whole code explains the original
@@ -22,14 +23,14 @@ from .deblur import noise_to_signal, wiener
 from .upcean import LAYOUTS, Candidate, DecoderOptions, Layout, ProfileModel, decode_extent, verify_candidate
 from .verify import Fit
 
-__all__ = ["decode_and_verify", "decode_blurred_stage", "DEBLUR_GRID", "DEBLUR_FROM", "BLURRED_FROM"]
+__all__ = ["decode_plain", "decode_deblurred", "decode_blurred_stage", "DEBLUR_GRID", "DEBLUR_FROM", "BLURRED_FROM"]
 
-DEBLUR_GRID = (0.7, 0.95, 1.2, 1.45)  # blur hypotheses for deconvolution (sigma in modules)
+DEBLUR_GRID = (0.7, 1.45)  # range of blurs deconvolved (sigma in modules)
 DEBLUR_FROM = 0.55  # fitted blur (modules) from which deconvolution is tried
 BLURRED_FROM = 0.7  # fitted blur (modules) from which the blurred-model decoder runs
 
 
-def decode_and_verify(
+def decode_plain(
     profile: np.ndarray,
     start: float,
     end: float,
@@ -37,9 +38,8 @@ def decode_and_verify(
     formats: frozenset[Format],
     options: DecoderOptions,
     model: ProfileModel | None = None,
-    blurred: bool = False,
 ) -> tuple[Candidate, Fit] | None:
-    """Stages 1 and 2: decode an extent, deconvolving first if it looks blurred.
+    """Stage 1: the exact deformable-template decoder, and its whole-code fit.
 
     Parameters
     ----------
@@ -51,26 +51,37 @@ def decode_and_verify(
     options : DecoderOptions
     model : ProfileModel, optional
         Reused when given.
-    blurred : bool
-        Treat the profile as blurred whatever the first fit says.
 
     Returns
     -------
     (Candidate, Fit) or None
     """
-    if model is None:
-        model = ProfileModel(profile, start, end, options.variance)
-    best = None
     candidate = decode_extent(profile, start, end, layout, formats, options, model)
-    if candidate is not None:
-        best = (candidate, verify_candidate(profile, candidate))
-        blurred = blurred or best[1].blur >= DEBLUR_FROM
-    if not blurred:
-        return best
+    return None if candidate is None else (candidate, verify_candidate(profile, candidate))
+
+
+def decode_deblurred(
+    profile: np.ndarray,
+    start: float,
+    end: float,
+    layout: Layout,
+    formats: frozenset[Format],
+    options: DecoderOptions,
+    contrast: float,
+    blur: float,
+) -> tuple[Candidate, Fit] | None:
+    """Stage 2: stage 1 on Wiener-deconvolved copies of the profile.
+
+    The blurs tried are the fitted ``blur`` (in modules) and a quarter module
+    more (deconvolving too little leaves the narrow elements grey), within
+    ``DEBLUR_GRID``'s range. The decode whose code best explains the
+    *original* profile is returned.
+    """
     module = (end - start) / layout.n_modules
-    balance = max(1e-3, 10.0 * noise_to_signal(profile, model.contrast))
-    for blur in DEBLUR_GRID:
-        candidate = decode_extent(wiener(profile, blur * module, balance), start, end, layout, formats, options)
+    balance = max(1e-3, 10.0 * noise_to_signal(profile, contrast))
+    best = None
+    for sigma in sorted({min(max(b, DEBLUR_GRID[0]), DEBLUR_GRID[-1]) for b in (blur, blur + 0.25)}):
+        candidate = decode_extent(wiener(profile, sigma * module, balance), start, end, layout, formats, options)
         if candidate is None:
             continue
         fit = verify_candidate(profile, candidate)
@@ -113,7 +124,7 @@ def decode_blurred_stage(profile: np.ndarray, first: Candidate, fit: Fit, format
         modules = modules[::-1].copy()
     # Squared errors become log-likelihoods with the residual variance.
     variance = max(result.sse / max(result.n_samples, 1), 1e-12)
-    others = np.array(result.others, dtype=np.float64)
+    others = np.array(result.others + (result.runner_up,), dtype=np.float64)
     log_odds = -(others - result.sse) / (2.0 * variance)
     posterior = 1.0 / (1.0 + float(np.exp(np.clip(log_odds, -700, 700)).sum()))
     n = len(layout.slots)

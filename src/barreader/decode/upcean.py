@@ -94,6 +94,8 @@ class DecoderOptions:
     refined_tolerance : float
         Offset tolerance (modules) of the second hypothesis, centred on the
         line fitted to the first decode's digit positions.
+    deblur : bool
+        Also decode Wiener-deconvolved copies of blurred profiles.
     """
 
     offset_tolerance: float = 2.0
@@ -102,6 +104,7 @@ class DecoderOptions:
     variance: str = "pooled"
     prune: float = 20.0
     refined_tolerance: float = 1.25
+    deblur: bool = True
 
 
 @dataclasses.dataclass(frozen=True)
