@@ -22,6 +22,7 @@ import math
 import multiprocessing
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -113,6 +114,44 @@ def sample(seed: int) -> list[tuple[list[float], int]]:
     return rows
 
 
+# Sign each weight must have: more agreement, lighter quiet zones and higher
+# posteriors can only raise the quality; larger residuals, blur, doubt, slack
+# and cost can only lower it (0: either sign). Near-separable synthetic data
+# would otherwise let a weight take whichever sign the sample happens to favour.
+SIGNS = {
+    "log_residual": -1,
+    "log_worst_digit": -1,
+    "quiet": +1,
+    "blur": -1,
+    "blur_x_log_residual": 0,
+    "log_doubt": -1,
+    "log_slack": -1,
+    "log_cost": -1,
+    "log_scanlines": +1,
+    "ean8": 0,
+    "upce": 0,
+    "blurred_stage": 0,
+    "blurred_stage_x_log_scanlines": +1,
+}
+
+
+def fit_constrained(x: np.ndarray, y: np.ndarray, ridge: float = 1.0):
+    """Logistic fit whose weights keep the signs in :data:`SIGNS`.
+
+    A weight that comes out with the wrong sign is fixed at zero and the
+    rest refitted, until every weight complies.
+    """
+    active = np.ones(x.shape[1], dtype=bool)
+    signs = np.array([SIGNS[name] for name in FEATURES])
+    while True:
+        weights = np.zeros(x.shape[1])
+        weights[active], bias = fit_logistic(x[:, active], y, ridge)
+        wrong = active & (signs * weights < 0)
+        if not wrong.any():
+            return weights, bias
+        active &= ~wrong
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = 1.0, iterations: int = 50):
     """Ridge-penalized logistic regression by Newton's method on standardized features."""
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -181,7 +220,8 @@ def main(argv=None) -> int:
     x = np.array([r[0] for r in rows])
     y = np.array([r[1] for r in rows], dtype=float)
     print(f"{args.n} images decoded in {time.perf_counter() - start:.0f} s")
-    weights, bias = fit_logistic(x, y, args.ridge)
+    weights, bias = fit_constrained(x, y, args.ridge)
+    np.save(Path(tempfile.gettempdir()) / "barreader_quality_samples.npy", np.hstack([x, y[:, None]]))
     report(x, y, weights, bias)
     if args.write:
         write(weights, bias)

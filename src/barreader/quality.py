@@ -85,8 +85,8 @@ FEATURES = (
 )
 
 # Fitted by benchmarks/fit_quality.py (see the module docstring).
-WEIGHTS = np.array([-2.4062, -1.3064, 5.8595, -8.1782, -0.9166, -0.4127, -0.7433, -0.2865, -1.0566, -0.4943, -1.2337, -0.8956, 1.7635])
-BIAS = -8.7623
+WEIGHTS = np.array([-2.1508, -1.4172, 5.3855, -7.8942, -0.6339, -0.4103, -0.7039, -0.4298, 0.0000, -0.7044, -1.3311, -0.7364, 0.9750])
+BIAS = -7.9431
 
 
 def features(evidence: Evidence) -> np.ndarray:

@@ -43,7 +43,9 @@ class Barcode:
         Further facts: ``"gtin13"`` (the GTIN left-padded with zeros to 13
         digits, as GS1 does for GTIN-8 and GTIN-12),
         ``"upca"`` for UPC-E (its UPC-A expansion), ``"scanlines"`` (how many
-        scanlines agreed), ``"posterior"`` and ``"module_size"`` (pixels).
+        scanlines agreed), ``"posterior"``, ``"module_size"`` (pixels) and
+        ``"decoder"`` (``"templates"``, or ``"blurred"`` when only the
+        blurred-model decoder read it).
     """
 
     text: str
