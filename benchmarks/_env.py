@@ -14,6 +14,11 @@ import numpy as np
 from _readers import Reader, versions
 
 
+def csv_list(text: str) -> list[str]:
+    """The non-empty, stripped items of a comma-separated command-line value."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def command_line() -> str:
     """The command line that started this process, shell-quoted."""
     argv = getattr(sys, "orig_argv", None) or [os.path.basename(sys.executable), *sys.argv]

@@ -164,6 +164,8 @@ class Reader:
     """
 
     name = "reader"
+    #: Key of :data:`FORMAT_OPTIONS` when it differs from ``name`` (variants of one reader).
+    option_name: str | None = None
 
     def __init__(self, symbologies: Sequence[str]) -> None:
         self.symbologies = list(symbologies)
@@ -181,13 +183,13 @@ class Reader:
     def _split_options(self, supported: Callable[[str], bool] = lambda opt: True) -> None:
         """Fill ``_options`` (key -> option) and ``unsupported`` for this reader."""
         for key in self.symbologies:
-            option = FORMAT_OPTIONS.get(key, {}).get(self.name)
+            option = FORMAT_OPTIONS.get(key, {}).get(self.option_name or self.name)
             if option is None or not supported(option):
                 self.unsupported.append(key)
             else:
                 self._options[key] = option
         self._family_of = {opt: key for key, opt in self._options.items()}
-        self._family_of.update(_EXTRA_LABELS.get(self.name, {}))
+        self._family_of.update(_EXTRA_LABELS.get(self.option_name or self.name, {}))
 
     def _setup(self) -> None:
         raise NotImplementedError
@@ -220,6 +222,7 @@ class BarreaderReader(Reader):
     """barreader, through ``barreader.read(image, formats=...)``."""
 
     name = "barreader"
+    option_name = "barreader"
     #: Keyword arguments of ``barreader.ReaderOptions`` / ``DecoderOptions`` (ablations).
     reader_options: dict = {}
     decoder_options: dict = {}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _env import environment, print_environment
+from _env import csv_list, environment, print_environment
 from _manifest import (
     count_addons,
     default_data_root,
@@ -37,10 +37,6 @@ BLURRED_FOLDERS = ("upca-6", "ean13-5")
 
 #: Default data: the zxing photographs and the negatives.
 DEFAULT_SETS = ("zxing", "negatives")
-
-
-def _csv_list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -69,7 +65,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--symbologies",
-        type=_csv_list,
+        type=csv_list,
         default=list(UPCEAN),
         help=f"comma-separated symbologies to benchmark, from {','.join(SYMBOLOGIES)} "
         f"(default: {','.join(UPCEAN)}). Every reader is restricted to "
@@ -77,7 +73,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--readers",
-        type=_csv_list,
+        type=csv_list,
         default=list(READER_NAMES),
         help=f"comma-separated readers, from {','.join(ALL_READER_NAMES)} (default: {','.join(READER_NAMES)})",
     )
@@ -89,12 +85,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument(
         "--folders",
-        type=_csv_list,
+        type=csv_list,
         help="only these folders (glob patterns on the folder, e.g. upca-6,ean13-5, or on dataset/folder)",
     )
     p.add_argument(
         "--exclude-folders",
-        type=_csv_list,
+        type=csv_list,
         default=["*extension*"],
         help="skip folders matching these glob patterns (default: *extension*, the add-on test "
         "folders; pass '' to keep them)",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _env import environment, print_environment
+from _env import csv_list, environment, print_environment
 from _readers import ALL_READER_NAMES, READER_NAMES, SYMBOLOGIES, UPCEAN, make_readers, normalize_text, timed_read
 
 #: Light border around the rendered code, in pixels.
@@ -50,10 +50,6 @@ SWEEPS = {
 DRAWN_FORMATS = (("UPC-A", "upca"), ("EAN-13", "ean13"))
 
 
-def _csv_list(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Parse the command line.
 
@@ -80,13 +76,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="random seed for texts, phases and noise (default: 0)")
     p.add_argument(
         "--readers",
-        type=_csv_list,
+        type=csv_list,
         default=list(READER_NAMES),
         help=f"comma-separated readers, from {','.join(ALL_READER_NAMES)} (default: {','.join(READER_NAMES)})",
     )
     p.add_argument(
         "--symbologies",
-        type=_csv_list,
+        type=csv_list,
         default=list(UPCEAN),
         help=f"symbologies every reader is told to look for (default: {','.join(UPCEAN)}); "
         "a text read as any other code counts as wrong",

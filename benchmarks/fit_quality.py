@@ -18,7 +18,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import math
 import multiprocessing
 import re
 import sys
@@ -50,10 +49,10 @@ def gtin(text: str, fmt: Format) -> str:
 
 
 def conditions(rng: np.random.Generator) -> dict:
-    """Scene settings spanning what barreader is built for."""
+    """Scene settings spanning what barreader is built for, and a little beyond."""
     base = float(rng.choice([0.0, 90.0, 180.0, 270.0]))
     return dict(
-        px_per_module=float(np.exp(rng.uniform(np.log(1.0), np.log(4.0)))),
+        px_per_module=float(np.exp(rng.uniform(np.log(0.8), np.log(4.0)))),
         blur=float(rng.uniform(0.0, 1.3)),
         noise=float(rng.choice([0.0, rng.uniform(0.0, 0.15)])),
         jpeg_quality=None if rng.uniform() < 0.6 else int(rng.integers(30, 95)),
@@ -124,7 +123,7 @@ SIGNS = {
     "quiet": +1,
     "blur": -1,
     "blur_x_log_residual": 0,
-    "log_doubt": -1,
+    "logit_posterior": +1,
     "log_slack": -1,
     "log_cost": -1,
     "log_scanlines": +1,

@@ -45,9 +45,10 @@ class Evidence:
         Largest posterior probability of the text among valid strings.
     slack : float
         Smallest total cost the check digit and parity added over the best
-        unconstrained templates (nats).
+        unconstrained templates, per profile sample of the code (nats).
     cost : float
-        Dynamic-programme cost per digit of that scanline.
+        Dynamic-programme cost of that scanline per profile sample of the
+        code (nats), so that codes of any size compare.
     scanlines : int
         Scanlines that decoded this text here.
     layout : str
@@ -74,7 +75,7 @@ FEATURES = (
     "quiet",
     "blur",
     "blur_x_log_residual",
-    "log_doubt",
+    "logit_posterior",
     "log_slack",
     "log_cost",
     "log_scanlines",
@@ -85,8 +86,8 @@ FEATURES = (
 )
 
 # Fitted by benchmarks/fit_quality.py (see the module docstring).
-WEIGHTS = np.array([-2.1508, -1.4172, 5.3855, -7.8942, -0.6339, -0.4103, -0.7039, -0.4298, 0.0000, -0.7044, -1.3311, -0.7364, 0.9750])
-BIAS = -7.9431
+WEIGHTS = np.array([-2.5529, -1.5677, 6.1575, -8.9594, -0.9283, 0.2184, -11.8784, -0.0251, 0.0000, -0.2470, -2.2191, 0.1031, 0.5819])
+BIAS = -10.1006
 
 
 def features(evidence: Evidence) -> np.ndarray:
@@ -99,7 +100,7 @@ def features(evidence: Evidence) -> np.ndarray:
             min(max(evidence.quiet, 0.0), 1.2),
             evidence.blur,
             evidence.blur * log_residual,
-            math.log(max(1.0 - evidence.posterior, 1e-4)),
+            _logit(evidence.posterior),
             math.log1p(max(evidence.slack, 0.0)),
             math.log(max(evidence.cost, 1e-3)),
             math.log(max(evidence.scanlines, 1)),
@@ -109,6 +110,11 @@ def features(evidence: Evidence) -> np.ndarray:
             float(evidence.stage == 2) * math.log(max(evidence.scanlines, 1)),
         ]
     )
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-5), 1.0 - 1e-5)
+    return math.log(p / (1.0 - p))
 
 
 def quality(evidence: Evidence, weights: np.ndarray | None = None, bias: float | None = None) -> float:

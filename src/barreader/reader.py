@@ -49,6 +49,11 @@ class ReaderOptions:
         Results below this quality are dropped.
     min_quality_blurred : float
         The same for texts only the blurred-model decoder produced.
+    min_posterior : float
+        Least posterior probability among valid strings, on the best
+        scanline, for a text to be reported ...
+    max_residual_unsure : float
+        ... unless its whole-code fit residual is at most this.
     decoder : DecoderOptions
     """
 
@@ -56,6 +61,8 @@ class ReaderOptions:
     blurred_scanlines: int = 3
     min_quality: float = 0.5
     min_quality_blurred: float = 0.9
+    min_posterior: float = 0.2
+    max_residual_unsure: float = 0.06
     decoder: DecoderOptions = DecoderOptions()
 
 
@@ -91,7 +98,7 @@ def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scan
     h, w = gray.shape
     fractions = [0.5]
     for i in range(1, count):
-        step = (i + 1) // 2 / (count + 1) * 1.0
+        step = (i + 1) // 2 / (count + 1)
         fractions.append(0.5 + step if i % 2 else 0.5 - step)
     half_band = max(0.0, min(4.0, height / (4.0 * count)))
     lines = []
@@ -217,6 +224,11 @@ def _suppress(groups: list[list[_Hit]]) -> list[list[_Hit]]:
     return kept
 
 
+def _samples(candidate: Candidate) -> float:
+    """Profile samples the digits of a candidate cover."""
+    return 7.0 * len(candidate.digit_costs) * max(candidate.module, 0.1)
+
+
 def _evidence(group: list[_Hit]) -> Evidence:
     best = min(group, key=lambda h: h.fit.residual)
     cand = best.candidate
@@ -226,8 +238,8 @@ def _evidence(group: list[_Hit]) -> Evidence:
         quiet=best.fit.quiet,
         blur=best.fit.blur,
         posterior=max(h.candidate.posterior for h in group),
-        slack=min(float(h.candidate.slack.sum()) for h in group),
-        cost=cand.cost / len(cand.digit_costs),
+        slack=min(float(h.candidate.slack.sum()) / _samples(h.candidate) for h in group),
+        cost=cand.cost / _samples(cand),
         scanlines=len({id(h.scanline) for h in group}),
         layout=cand.layout,
         stage=cand.stage,
@@ -315,7 +327,7 @@ def read(
         todo = gradient_regions(gray)
     groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)
     results = [_to_barcode(gray, g, fmts) for g in groups]
-    results = [r for r in results if r.quality >= _threshold(r, opts)]
+    results = [r for r, g in zip(results, groups) if _credible(r, _evidence(g), opts)]
     results.sort(key=lambda b: b.quality, reverse=True)
     return _drop_contained(results)
 
@@ -329,6 +341,22 @@ def _drop_contained(results: list[Barcode]) -> list[Barcode]:
             continue
         kept.append(result)
     return kept
+
+
+def _credible(result: Barcode, evidence: Evidence, opts: ReaderOptions) -> bool:
+    """Whether a result clears the quality and posterior bars.
+
+    Besides its quality, a text needs, on at least one scanline, a posterior
+    of ``min_posterior`` among all valid strings: where the decoder itself
+    finds other strings likelier together (below about one pixel per
+    module, say), agreement between scanlines only repeats the same guess.
+    At such resolutions the posterior of a right string is low too; there
+    only an excellent whole-code fit (residual at most
+    ``max_residual_unsure``) lets it through.
+    """
+    if result.quality < _threshold(result, opts):
+        return False
+    return evidence.posterior >= opts.min_posterior or evidence.residual <= opts.max_residual_unsure
 
 
 def _threshold(result: Barcode, opts: ReaderOptions) -> float:

@@ -39,6 +39,9 @@ __all__ = [
 ]
 
 
+_EXACT_WITHIN = 25.0  # nats: runs this close to the best get an exact partition function
+
+
 @njit(cache=True)
 def _penalty(o_mean, w_mean, gap, j, k1, k2, alpha, squared, scale):  # pragma: no cover - jitted
     o = (o_mean[j - 1, k1] + (7.0 + gap[j - 1]) * w_mean[j - 1, k1] - o_mean[j, k2]) / scale
@@ -220,10 +223,11 @@ def decode_runs(
     best_cost : float
     digits : ndarray of int64, shape (n,)
     log_partition : float
-        ``log Σ exp(-C)`` over the valid strings of the best run.
+        ``log Σ exp(-C)`` over the valid strings of the best run and of every
+        run whose lower bound is within ``_EXACT_WITHIN`` nats of the best.
     others : ndarray of float64, shape (n_runs,)
-        For every other run a lower bound of its best cost (``inf`` for
-        disabled runs), so that ``exp(-others)`` bounds its weight from above.
+        For the remaining runs a lower bound of their best cost (``inf``
+        elsewhere), so that ``exp(-others)`` bounds their weight from above.
     """
     n_runs, n = families.shape
     inf = np.inf
@@ -265,10 +269,18 @@ def decode_runs(
             bound[r] = c
     if best_run < 0:
         return -1, inf, digits, -inf, bound
-    r = best_run
-    log_z = chain_log_partition(cost[r], o_mean[r], w_mean[r], gap, weights[r], keep[r], start_residue[r], alpha, squared, scale)
-    bound[r] = inf
-    return best_run, best_cost, digits, log_z, bound
+    log_z = np.full(n_runs, -inf)
+    for r in range(n_runs):
+        # Runs that could hold a non-negligible share of the posterior mass
+        # get their exact partition function; the rest keep their bound.
+        if enabled[r] and (r == best_run or bound[r] < best_cost + _EXACT_WITHIN):
+            log_z[r] = chain_log_partition(cost[r], o_mean[r], w_mean[r], gap, weights[r], keep[r], start_residue[r], alpha, squared, scale)
+            bound[r] = inf
+    total = -inf
+    for r in range(n_runs):
+        if log_z[r] > -inf:
+            total = np.logaddexp(total, log_z[r])
+    return best_run, best_cost, digits, total, bound
 
 
 def chain_reference(cost, o_mean, w_mean, gap, weight, allowed, start_residue, alpha, squared, scale):

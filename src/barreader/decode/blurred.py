@@ -30,9 +30,9 @@ from .._kernels.blurred import (
 )
 from ..formats import Format
 from ..symbology.upcean import family_widths
-from .upcean import LAYOUTS, Layout, _run_allowed
+from .upcean import LAYOUTS, Layout, run_allowed
 
-__all__ = ["BlurredResult", "decode_blurred", "quiet_white", "scan_modules"]
+__all__ = ["BlurredResult", "decode_blurred", "quiet_white"]
 
 # Start shifts (modules) and width scales searched, coarse then fine.
 COARSE_SHIFTS = np.arange(-1.5, 1.51, 0.5)
@@ -121,18 +121,6 @@ def _moments(profile, layout: Layout, tables, start, module, sigma_modules, whit
     return slot_moments(profile, lo, responses, owner, tables.fixed_bar, tables.slot_first, FAMILY_BITS, tables.slot_families, white)
 
 
-def scan_modules(layout_name: str, run: int, digits: np.ndarray) -> np.ndarray:
-    """Module colours (1 = bar), in scan order, of a decoded run."""
-    tables = _tables(layout_name)
-    layout = LAYOUTS[layout_name]
-    bars = tables.fixed_bar.copy()
-    for j, digit in enumerate(digits):
-        family = layout.run_families[run, j]
-        first = tables.slot_first[j]
-        bars[first : first + 7] = FAMILY_BITS[family, digit]
-    return bars
-
-
 def quiet_white(profile: np.ndarray, start: float, end: float, module: float) -> float | None:
     """Median grey 3 to 8 modules outside either end of a code (None if out of the profile)."""
     n = len(profile)
@@ -184,7 +172,7 @@ def decode_blurred(
     """
     layout = LAYOUTS[layout_name]
     tables = _tables(layout_name)
-    enabled = np.array([_run_allowed(run.format, formats) for run in layout.runs])
+    enabled = np.array([run_allowed(run.format, formats) for run in layout.runs])
     if not enabled.any() or contrast <= 0:
         return None
     profile = np.asarray(profile, dtype=np.float64)

@@ -12,7 +12,6 @@ profile (:mod:`.verify`); the best one is kept.
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 

@@ -399,7 +399,7 @@ def decode_hypothesis(
     if widths is None:
         widths = np.full(len(slot_modules), module)
     logp, o_mean, w_mean = score_slots(model, layout, centers, widths, options)
-    enabled = np.array([_run_allowed(run.format, formats) for run in layout.runs])
+    enabled = np.array([run_allowed(run.format, formats) for run in layout.runs])
     if not enabled.any():
         return None
     r, best_cost, chosen, log_z, others = decode_runs(
@@ -448,7 +448,8 @@ def decode_hypothesis(
     )
 
 
-def _run_allowed(fmt: Format, formats: frozenset[Format]) -> bool:
+def run_allowed(fmt: Format, formats: frozenset[Format]) -> bool:
+    """Whether a run decoding ``fmt`` may report to a caller asking for ``formats``."""
     if fmt is Format.UPCA:
         return Format.UPCA in formats or Format.EAN13 in formats
     return fmt in formats
