@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# The shared image sets sit beside the repository (``../shared/data``);
+# BARREADER_DATA points elsewhere.
+DATA = Path(os.environ.get("BARREADER_DATA", Path(__file__).resolve().parents[1].parent / "shared" / "data"))
 
 
 def manifest(name: str) -> list[dict]:
