@@ -310,11 +310,28 @@ def read(
 
     Notes
     -----
-    ``quality`` is the product of two factors: the posterior probability of
-    the decoded string among all valid strings of its layout (both reading
-    directions), from the dynamic programme's partition function, taken at
-    the best scanline; and the agreement factor ``1 - 2**-n`` for ``n``
-    scanlines that decoded the same text.
+    ``quality`` estimates the probability that the text is right. It is a
+    logistic function (:mod:`barreader.quality`) of: the residual of the
+    whole code, blurred as fitted, regressed on the grey profile, relative to
+    the fitted contrast; the largest such residual over single digits; the
+    lightness of the quiet zones; the fitted blur in modules; the logit of
+    the decoder's posterior probability of the string among all valid
+    strings; how much the check digit and parity had to overrule the best
+    templates, and the decoder's cost, both per profile sample; the number
+    of agreeing scanlines; the layout; and which decoder read it. Its
+    weights were fitted on synthetic scenes only.
+
+    Results need ``quality >= options.min_quality`` (0.9 for texts only the
+    blurred-model decoder read) and a posterior of at least
+    ``options.min_posterior`` unless their whole-code fit is excellent.
+
+    Examples
+    --------
+    >>> import barreader
+    >>> from barreader.synth import render_code
+    >>> image = render_code("036000291452", "UPC-A", px_per_module=2.5, rng=0).image
+    >>> [(code.format.value, code.text) for code in barreader.read(image)]
+    [('UPC-A', '036000291452')]
     """
     gray = to_gray(image)
     fmts = parse_formats(formats)

@@ -502,7 +502,9 @@ def decode_extent(
     The first hypothesis spreads the layout evenly between ``start`` and
     ``end``; the second re-centres the prior boxes on the line fitted to the
     decoded digits' conditional-mean offsets, which corrects endpoint errors
-    of up to the offset tolerance. The better (lower-cost) result is kept.
+    of up to the offset tolerance; a third follows the parabola through
+    those offsets when it bends away from the line (cans, bottles,
+    perspective). The lowest-cost result is kept.
 
     Parameters
     ----------
