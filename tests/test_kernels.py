@@ -198,13 +198,33 @@ def test_blur_fit_matches_twin(seed):
 
     rng = np.random.default_rng(seed)
     ideal = (rng.uniform(size=120) > 0.5).astype(float)
-    profile = 0.2 + 0.5 * ideal + rng.normal(0, 0.05, 120)
+    t = np.linspace(-1.2, 1.2, 120)
+    profile = 0.2 + 0.05 * t + (0.5 - 0.1 * t) * ideal + rng.normal(0, 0.05, 120)
     sigmas = np.array([0.0, 0.7, 1.5, 3.0])
     fast = blur_fit(profile, ideal, 10, 110, sigmas)
     slow = blur_fit_reference(profile, ideal, 10, 110, sigmas)
     assert fast[0] == slow[0]
     for a, b in zip(fast[1:], slow[1:]):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-9)
+
+
+def test_shaded_fit_recovers_uneven_light():
+    from barreader._kernels.fit import shaded_fit, shaded_fit_reference
+
+    rng = np.random.default_rng(3)
+    t = np.linspace(-1, 1, 200)
+    w = rng.uniform(size=200)
+    truth = np.array([0.15, -0.05, 0.6, 0.2])
+    y = truth[0] + truth[1] * t + (truth[2] + truth[3] * t) * w
+    coef, sse = shaded_fit(y, w, t)
+    np.testing.assert_allclose(coef, truth, atol=1e-10)
+    assert sse == pytest.approx(0.0, abs=1e-18)
+    y = y + rng.normal(0, 0.03, 200)
+    fast, slow = shaded_fit(y, w, t), shaded_fit_reference(y, w, t)
+    np.testing.assert_allclose(fast[0], slow[0], atol=1e-10)
+    assert fast[1] == pytest.approx(slow[1], rel=1e-10)
+    # A whiteness that is affine in t leaves the fit undetermined.
+    assert shaded_fit(y, 0.3 + 0.2 * t, t)[1] == np.inf
 
 
 # --- blurred-model decoder ---------------------------------------------------
@@ -281,3 +301,84 @@ def test_pair_chain_matches_enumeration(seed):
         cost += sum(emission[j, combo[j - 1], combo[j], combo[j + 1]] for j in range(1, n - 1))
         second = min(second, cost)
     assert runner_up(emission, weight, masked, start, digits) == pytest.approx(second)
+
+
+def test_loosest_and_contrast_emissions_match_numpy():
+    from barreader._kernels.blurred import contrast_emissions, loosest_emissions
+
+    rng = np.random.default_rng(11)
+    n = 3
+    uu = rng.uniform(0, 2, n)
+    uv = rng.normal(0, 1, (n, 2, 2, 2, 10, 10, 10))
+    vv = rng.uniform(0, 2, (n, 2, 2, 2, 10, 10, 10))
+    contrast = 0.7
+    every = uu[:, None, None, None, None, None, None] + 2 * contrast * uv + contrast**2 * vv
+    np.testing.assert_allclose(loosest_emissions(uu, uv, vv, contrast), every.min(axis=(1, 2, 3)), rtol=1e-12)
+    choice = np.array([1, 0, 1])
+    want = np.stack([every[j, choice[j - 1] if j else 0, choice[j], choice[j + 1] if j < n - 1 else 0] for j in range(n)])
+    np.testing.assert_allclose(contrast_emissions(uu, uv, vv, contrast, choice), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_best_over_runs_matches_trying_every_run(seed):
+    from barreader._kernels.blurred import best_over_runs, contrast_emissions, pair_chain_reference
+
+    rng = np.random.default_rng(seed)
+    n, n_runs = 4, 3
+    uu = rng.uniform(0, 2, n)
+    uv = rng.normal(0, 1, (n, 2, 2, 2, 10, 10, 10))
+    vv = rng.uniform(0, 2, (n, 2, 2, 2, 10, 10, 10))
+    choices = rng.integers(0, 2, (n_runs, n))
+    weights = np.tile(np.array([3, 1, 3, 1]), (n_runs, 1))
+    allowed = rng.uniform(size=(n_runs, n, 10)) > 0.2
+    starts = rng.integers(0, 10, n_runs)
+    enabled = np.array([True, True, seed != 1])
+    digits, others = np.zeros(n, dtype=np.int64), np.zeros(n_runs)
+    cost, run, count = best_over_runs(uu, uv, vv, 0.6, choices, weights, allowed, starts, enabled, np.inf, digits, others)
+    per_run = []
+    for r in range(n_runs):
+        table = contrast_emissions(uu, uv, vv, 0.6, choices[r])
+        per_run.append(pair_chain_reference(table, weights[r], allowed[r], int(starts[r])) if enabled[r] else (np.inf, None))
+    want_run = int(np.argmin([c for c, _ in per_run]))
+    assert run == want_run
+    assert cost == pytest.approx(per_run[want_run][0])
+    assert list(digits) == per_run[want_run][1]
+    # Every other enabled run is reported by its cost or by a lower bound of it.
+    assert count == int(enabled.sum()) - 1
+    others_want = sorted(c for r, (c, _) in enumerate(per_run) if enabled[r] and r != want_run)
+    assert all(o <= w + 1e-9 for o, w in zip(sorted(others[:count]), others_want))
+
+
+def test_position_grid_spans_minus_one_to_one():
+    from barreader._kernels.fit import position_grid
+
+    np.testing.assert_allclose(position_grid(5, 26), np.linspace(-1, 1, 21), atol=1e-12)
+    assert position_grid(3, 4)[0] == 0.0
+
+
+def test_layout_likelihoods_match_slot_twins():
+    from barreader._kernels.marginal import layout_likelihoods
+
+    rng = np.random.default_rng(8)
+    white, black = _penalties(rng, 120)
+    prefix_w = np.concatenate(([0.0], np.cumsum(white)))
+    prefix_b = np.concatenate(([0.0], np.cumsum(black)))
+    cells = unit_cells()
+    centers, widths = np.array([20.3, 45.8, 70.1]), np.array([2.1, 2.4, 1.9])
+    delta_o, delta_w = np.array([2.0, 1.5, 2.5]), np.array([0.2, 0.3, 0.25])
+    slot_templates = np.tile(np.arange(0, 40, 3, dtype=np.int64), (3, 1))
+    shape = (3, 40)
+    logp, o_mean, w_mean = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    layout_likelihoods(prefix_w, prefix_b, cells.vertices, cells.n_vertices, cells.ceil_offsets, COEFS, centers, widths,
+                       delta_o, delta_w, slot_templates, TEMPLATE_BOUNDARIES, TEMPLATE_WHITE, logp, o_mean, w_mean)
+    for j in range(3):
+        w_lo, w_hi = widths[j] - delta_w[j], widths[j] + delta_w[j]
+        pieces = band_pieces_reference(cells, w_lo, w_hi)
+        a_first, a_stop = math.floor(centers[j] - delta_o[j]), math.ceil(centers[j] + delta_o[j])
+        log_box = math.log((a_stop - a_first) * (w_hi - w_lo))
+        for t in slot_templates[j][::4]:
+            edges, tract_white = _template_args(t)
+            want = slot_likelihoods_reference(white, black, a_first, a_stop, pieces, edges, tract_white, log_box)
+            assert logp[j, t] == pytest.approx(want[0], abs=1e-9)
+            assert o_mean[j, t] == pytest.approx(want[1], abs=1e-9)
+            assert w_mean[j, t] == pytest.approx(want[2], abs=1e-9)

@@ -28,6 +28,8 @@ from numba import njit
 
 __all__ = [
     "module_responses",
+    "blurred_whiteness",
+    "blurred_whiteness_reference",
     "slot_moments",
     "pair_chain",
     "pair_chain_free",
@@ -56,16 +58,75 @@ def _left_fraction(c, x, sigma):  # pragma: no cover - jitted
 
 @njit(cache=True)
 def module_responses(boundaries, sigma, lo, hi):  # pragma: no cover - jitted
-    """``R[m, x - lo]`` for every module ``m`` and sample ``lo <= x < hi``."""
-    n_modules = boundaries.shape[0] - 1
+    """``R[m, x - lo]`` for every module ``m`` and sample ``lo <= x < hi``.
+
+    Each boundary's blurred step is evaluated once per sample within reach
+    and shared by the two modules it separates.
+    """
+    n_bounds = boundaries.shape[0]
     reach = 5.0 * sigma + 1.0
-    out = np.zeros((n_modules, hi - lo))
-    for m in range(n_modules):
-        left, right = boundaries[m], boundaries[m + 1]
-        first = max(lo, int(math.floor(left - reach)))
-        last = min(hi, int(math.ceil(right + reach)) + 1)
-        for x in range(first, last):
-            out[m, x - lo] = _left_fraction(right, x, sigma) - _left_fraction(left, x, sigma)
+    width = hi - lo
+    out = np.zeros((n_bounds - 1, width))
+    # left[x] = blurred fraction of sample x left of the current boundary; it
+    # is 1 right of the boundary's reach and 0 left of it.
+    prev = np.zeros(width)
+    for b in range(n_bounds):
+        c = boundaries[b]
+        first = max(lo, int(math.floor(c - reach)))
+        last = min(hi, int(math.ceil(c + reach)) + 1)
+        cur = np.empty(width)
+        for i in range(width):
+            x = lo + i
+            if x < first:
+                cur[i] = 1.0
+            elif x >= last:
+                cur[i] = 0.0
+            else:
+                cur[i] = _left_fraction(c, x, sigma)
+        if b > 0:
+            m = b - 1
+            lo_i = max(int(math.floor(boundaries[m] - reach)) - lo, 0)
+            hi_i = min(last - lo, width)
+            for i in range(lo_i, hi_i):
+                out[m, i] = cur[i] - prev[i]
+        prev = cur
+    return out
+
+
+@njit(cache=True)
+def blurred_whiteness(boundaries, bars, sigma, lo, hi):  # pragma: no cover - jitted
+    """Blurred, sample-integrated whiteness of a whole code on samples ``lo .. hi-1``.
+
+    ``1 - sum over bar modules m of R[m, x]`` (see :func:`module_responses`),
+    evaluated run by run: only the edges of runs of bars count.
+    """
+    width = hi - lo
+    out = np.ones(width)
+    reach = 5.0 * sigma + 1.0
+    n = bars.shape[0]
+    m = 0
+    while m < n:
+        if bars[m] == 0:
+            m += 1
+            continue
+        first = m
+        while m < n and bars[m] == 1:
+            m += 1
+        left, right = boundaries[first], boundaries[m]
+        a = max(lo, int(math.floor(left - reach)))
+        b = min(hi, int(math.ceil(right + reach)) + 1)
+        for x in range(a, b):
+            out[x - lo] -= _left_fraction(right, x, sigma) - _left_fraction(left, x, sigma)
+    return out
+
+
+def blurred_whiteness_reference(boundaries, bars, sigma, lo, hi):
+    """Twin of :func:`blurred_whiteness` by quadrature, module by module."""
+    out = np.ones(hi - lo)
+    for m, bar in enumerate(bars):
+        if bar:
+            for x in range(lo, hi):
+                out[x - lo] -= _frac_ref(boundaries[m + 1], x, sigma) - _frac_ref(boundaries[m], x, sigma)
     return out
 
 

@@ -56,6 +56,15 @@ class BlurredResult:
     others: tuple[float, ...] = ()  # other runs' costs or lower bounds of them
     n_samples: int = 0
     runner_up: float = float("inf")  # best valid string of the same run other than this one
+    contrast: float = 0.0  # the contrast of the best fit
+    blur: float = 0.0  # the Gaussian sigma used, in modules
+
+    @property
+    def margin(self) -> float:
+        """How much worse the best other valid string fits, in units of the residual variance."""
+        second = min((self.runner_up,) + self.others)
+        variance = max(self.sse / max(self.n_samples, 1), 1e-12)
+        return (second - self.sse) / variance
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +150,9 @@ def decode_blurred(
     white: float | None,
     contrast: float,
     formats: frozenset[Format],
+    coarse: bool = True,
+    contrast_factors: tuple[float, ...] = CONTRAST_FACTORS,
+    fine: bool = True,
 ) -> BlurredResult | None:
     """Best valid code of a layout under the blurred model.
 
@@ -149,7 +161,8 @@ def decode_blurred(
     levels from a decoded string is a trap: a wrong string fits levels of
     its own.) Geometry and contrast are searched on a coarse grid scored by
     a lower bound with families and check digit left free, then on a fine
-    grid around the best, decoded exactly; the lowest squared error wins.
+    grid around the best, decoded exactly in order of that bound until the
+    bound reaches the best error; the lowest squared error wins.
 
     Parameters
     ----------
@@ -165,6 +178,14 @@ def decode_blurred(
         First estimate of the space-to-bar grey difference; the search also
         tries the multiples ``CONTRAST_FACTORS``.
     formats : frozenset of Format
+    coarse : bool
+        Search the coarse grid first; without it only the fine grid around
+        ``start`` and ``module`` is decoded (for a geometry already fitted).
+    contrast_factors : tuple of float
+        Multiples of ``contrast`` tried.
+    fine : bool
+        Search the fine grid; without it (and without ``coarse``) only the
+        given geometry is decoded.
 
     Returns
     -------
@@ -187,35 +208,47 @@ def decode_blurred(
     if hi - lo < layout.n_modules:
         return None
 
-    contrasts = [contrast * factor for factor in CONTRAST_FACTORS]
+    contrasts = [contrast * factor for factor in contrast_factors]
     free = np.ones((len(layout.slots), 10), dtype=np.bool_)
     # Coarse grid, scored by a lower bound with families and check digit free.
-    coarse = []
-    for scale in COARSE_SCALES:
-        w = module * scale
-        for shift in COARSE_SHIFTS:
-            s = start + shift * w
+    s0, w0 = start, module
+    if coarse:
+        scored = []
+        for scale in COARSE_SCALES:
+            w = module * scale
+            for shift in COARSE_SHIFTS:
+                s = start + shift * w
+                moments = _moments(profile, layout, tables, s, w, blur, white, lo, hi)
+                scored += [(pair_chain_free(loosest_emissions(*moments, c), free), s, w) for c in contrasts]
+        _, s0, w0 = min(scored)
+    # Fine grid around the best, decoded exactly, in order of the lower
+    # bound; grid points whose bound reaches the best error are skipped.
+    bounded = []
+    for scale in FINE_SCALES if fine else (1.0,):
+        w = w0 * scale
+        for shift in FINE_SHIFTS if fine else (0.0,):
+            s = s0 + shift * w
             moments = _moments(profile, layout, tables, s, w, blur, white, lo, hi)
-            coarse += [(pair_chain_free(loosest_emissions(*moments, c), free), s, w) for c in contrasts]
-    _, s0, w0 = min(coarse)
-    # Fine grid around the best, decoded exactly.
+            bounded += [(pair_chain_free(loosest_emissions(*moments, c), free), s, w, c) for c in contrasts]
+    bounded.sort(key=lambda item: item[0])
+    cache: dict[tuple[float, float], tuple] = {}
     best = None
     digits = np.zeros(len(layout.slots), dtype=np.int64)
     others = np.empty(len(layout.runs))
-    for scale in FINE_SCALES:
-        w = w0 * scale
-        for shift in FINE_SHIFTS:
-            s = s0 + shift * w
-            moments = _moments(profile, layout, tables, s, w, blur, white, lo, hi)
-            for c in contrasts:
-                incumbent = np.inf if best is None else best.sse
-                cost, run, count = best_over_runs(
-                    *moments, c, tables.run_choice, layout.run_weights, layout.run_allowed,
-                    layout.run_start, enabled, incumbent, digits, others,
-                )
-                if run >= 0:
-                    best = BlurredResult(layout_name, run, digits.copy(), cost, s, w, tuple(others[:count]), hi - lo)
-                    best_moments, best_contrast = moments, c
+    for bound, s, w, c in bounded:
+        if best is not None and bound >= best.sse:
+            break
+        if (s, w) not in cache:
+            cache[(s, w)] = _moments(profile, layout, tables, s, w, blur, white, lo, hi)
+        moments = cache[(s, w)]
+        incumbent = np.inf if best is None else best.sse
+        cost, run, count = best_over_runs(
+            *moments, c, tables.run_choice, layout.run_weights, layout.run_allowed,
+            layout.run_start, enabled, incumbent, digits, others,
+        )
+        if run >= 0:
+            best = BlurredResult(layout_name, run, digits.copy(), cost, s, w, tuple(others[:count]), hi - lo, contrast=c, blur=blur)
+            best_moments, best_contrast = moments, c
     if best is not None:
         table = contrast_emissions(*best_moments, best_contrast, tables.run_choice[best.run])
         second = runner_up(table, layout.run_weights[best.run], layout.run_allowed[best.run], layout.run_start[best.run], best.digits)

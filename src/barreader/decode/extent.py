@@ -4,7 +4,8 @@
    for every plausible layout.
 2. If the best of those looks blurred, the same decoder, for that layout,
    on Wiener-deconvolved copies of the profile (:mod:`.deblur`).
-3. If it is still blurred, the blurred-model decoder (:mod:`.blurred`).
+3. If the profile looks blurred and nothing is read with confidence, the
+   blurred-model decoder, placed and normalized by :mod:`.blursearch`.
 
 Every decode is judged by how well its whole code explains the original
 profile (:mod:`.verify`); the best one is kept.
@@ -17,12 +18,13 @@ import numpy as np
 
 from ..formats import Format
 from ..symbology.upcean import module_pattern
-from .blurred import decode_blurred
+from .blurred import BlurredResult, decode_blurred
+from .blursearch import Placement, search_blurred
 from .deblur import noise_to_signal, wiener
 from .upcean import LAYOUTS, Candidate, DecoderOptions, Layout, ProfileModel, decode_extent, verify_candidate
 from .verify import Fit
 
-__all__ = ["decode_plain", "decode_deblurred", "decode_blurred_stage", "DEBLUR_GRID", "DEBLUR_FROM", "BLURRED_FROM"]
+__all__ = ["decode_plain", "decode_deblurred", "search_stage", "blurred_candidate", "DEBLUR_GRID", "DEBLUR_FROM", "BLURRED_FROM"]
 
 DEBLUR_GRID = (0.7, 1.45)  # range of blurs deconvolved (sigma in modules)
 DEBLUR_FROM = 0.55  # fitted blur (modules) from which deconvolution is tried
@@ -89,26 +91,45 @@ def decode_deblurred(
     return best
 
 
-def decode_blurred_stage(profile: np.ndarray, first: Candidate, fit: Fit, formats: frozenset[Format]) -> tuple[Candidate, Fit] | None:
-    """Stage 3: the blurred-model decoder, started from an earlier decode of the same extent.
+def search_stage(
+    profile: np.ndarray,
+    layouts: list[Layout],
+    formats: frozenset[Format],
+    seeds: list[Candidate | Placement],
+    edges: bool = True,
+) -> list[tuple[Candidate, Fit]]:
+    """Stage 3 for strongly blurred profiles: find and read codes with the blurred model alone.
 
     Parameters
     ----------
     profile : ndarray of float
-    first : Candidate
-        The best earlier decode (its layout, start, module width).
-    fit : Fit
-        Its whole-code fit (blur, contrast).
+    layouts : list of Layout
     formats : frozenset of Format
+    seeds : list of Candidate or Placement
+        Earlier decodes of the profile, or placements on a neighbouring
+        profile, screened too.
+    edges : bool
+        See :func:`barreader.decode.blursearch.search_blurred`.
 
     Returns
     -------
-    (Candidate, Fit) or None
+    list of (Candidate, Fit)
     """
-    layout = LAYOUTS[first.layout]
-    result = decode_blurred(profile, layout.name, first.start, first.module, fit.blur, None, fit.contrast, formats)
-    if result is None:
-        return None
+    placements = [s if isinstance(s, Placement) else Placement(s.layout, s.start, s.module) for s in seeds]
+    results = search_blurred(profile, layouts, formats, placements, edges)
+    decoded = [blurred_candidate(profile, r, formats) for r in results]
+    # A code that cannot be fitted where it was decoded (too close to the profile's end) is not kept.
+    return [(c, fit) for c, fit in decoded if np.isfinite(fit.residual)]
+
+
+def blurred_candidate(profile: np.ndarray, result: BlurredResult, formats: frozenset[Format]) -> tuple[Candidate, Fit]:
+    """A blurred-model decode as a :class:`Candidate`, with its whole-code fit to ``profile``.
+
+    The posterior treats squared errors as Gaussian log-likelihoods with
+    the residual variance: ``1 / (1 + sum exp(-(E_other - E_best) / 2 var))``
+    over the best other string of the winning run and every other run.
+    """
+    layout = LAYOUTS[result.layout]
     run = layout.runs[result.run]
     logical = result.digits[::-1] if run.reverse else result.digits
     text = run.prefix + "".join(str(int(d)) for d in logical) + run.suffix
@@ -121,28 +142,15 @@ def decode_blurred_stage(profile: np.ndarray, first: Candidate, fit: Fit, format
     modules = module_pattern(text, fmt)
     if run.reverse:
         modules = modules[::-1].copy()
-    # Squared errors become log-likelihoods with the residual variance.
     variance = max(result.sse / max(result.n_samples, 1), 1e-12)
     others = np.array(result.others + (result.runner_up,), dtype=np.float64)
     log_odds = -(others - result.sse) / (2.0 * variance)
     posterior = 1.0 / (1.0 + float(np.exp(np.clip(log_odds, -700, 700)).sum()))
     n = len(layout.slots)
     offsets = result.start + layout.slot_modules * result.module
+    cost = result.sse / (2.0 * variance)
     candidate = Candidate(
-        fmt,
-        text,
-        result.sse / (2.0 * variance),
-        posterior,
-        run.reverse,
-        result.start,
-        result.module,
-        layout.n_modules,
-        np.full(n, result.sse / (2.0 * variance) / n),
-        offsets,
-        np.full(n, result.module),
-        modules,
-        layout.name,
-        np.zeros(n),
-        stage=2,
+        fmt, text, cost, posterior, run.reverse, result.start, result.module, layout.n_modules,
+        np.full(n, cost / n), offsets, np.full(n, result.module), modules, layout.name, np.zeros(n), stage=2,
     )
     return candidate, verify_candidate(profile, candidate)

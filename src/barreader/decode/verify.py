@@ -20,7 +20,7 @@ from .._kernels.fit import blur_fit
 __all__ = ["Fit", "module_boundaries", "ideal_profile", "verify"]
 
 # Blur hypotheses, as Gaussian sigma in module widths.
-BLUR_GRID = (0.0, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.2)
+BLUR_GRID = (0.0, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0)
 QUIET = 6.0  # modules of quiet zone examined on each side (the smallest required is 7)
 
 
@@ -36,14 +36,15 @@ class Fit:
     residual : float
         RMS residual divided by the fitted contrast (0 is a perfect fit).
     contrast : float
-        Fitted grey difference between spaces and bars.
+        Fitted grey difference between spaces and bars at the code's centre.
     blur : float
         Best Gaussian sigma, in modules.
     worst_digit : float
         The largest residual RMS over single digits, relative to contrast.
     intercept : float
-        Fitted grey of a bar (the profile is ``intercept + contrast * W``
-        with ``W`` the blurred whiteness of the code).
+        Fitted grey of a bar at the code's centre (the profile is
+        ``intercept + contrast * W`` there, with ``W`` the blurred whiteness
+        of the code).
     quiet : float
         Lightness of the quiet zones: the mean grey level over ``QUIET``
         modules beyond each end, on the fitted scale (0 = bar, 1 = space),
@@ -127,27 +128,35 @@ def verify(profile: np.ndarray, modules: np.ndarray, boundaries: np.ndarray, dig
         return _FAILED
     ideal = ideal_profile(modules, boundaries, n)
     sigmas = np.array(BLUR_GRID) * module
-    index, sse, slope, intercept, residual, total = blur_fit(profile, ideal, lo, hi, sigmas)
+    index, sse, coef, residual, total = blur_fit(profile, ideal, lo, hi, sigmas)
     if index < 0 or total <= 0:
         return _FAILED
     blur = BLUR_GRID[index]
+    intercept, slope = float(coef[0]), float(coef[2])
     worst = 0.0
     for first, last in digit_spans:
         a = max(int(np.floor(boundaries[first])) - lo, 0)
         b = min(int(np.ceil(boundaries[last])) - lo, hi - lo)
         if b > a:
             worst = max(worst, float(np.sqrt(np.mean(residual[a:b] ** 2))) / slope)
+    # Each quiet zone is judged by the light at its own end of the code.
     quiet = min(
-        _lightness(profile, boundaries[0] - (QUIET + 0.5) * module, boundaries[0] - 0.5 * module, intercept, slope),
-        _lightness(profile, boundaries[-1] + 0.5 * module, boundaries[-1] + (QUIET + 0.5) * module, intercept, slope),
+        _lightness(profile, boundaries[0] - (QUIET + 0.5) * module, boundaries[0] - 0.5 * module, coef, -1.0),
+        _lightness(profile, boundaries[-1] + 0.5 * module, boundaries[-1] + (QUIET + 0.5) * module, coef, 1.0),
     )
     return Fit(1.0 - sse / total, float(np.sqrt(sse / (hi - lo))) / slope, slope, blur, worst, quiet, intercept)
 
 
-def _lightness(profile: np.ndarray, a: float, b: float, intercept: float, slope: float) -> float:
-    """Mean fitted lightness of the samples between positions a and b (1 if none)."""
+def _lightness(profile: np.ndarray, a: float, b: float, coef: np.ndarray, end: float) -> float:
+    """Mean fitted lightness of the samples between positions a and b (1 if none).
+
+    ``coef`` are the fit's ``a0, a1, b0, b1``; ``end`` is ``t`` at the code
+    end the samples lie beyond (-1 or 1).
+    """
     lo, hi = max(int(np.ceil(a)), 0), min(int(np.floor(b)), len(profile))
     if hi - lo < 2:
         return 1.0
-    return float((profile[lo:hi].mean() - intercept) / slope)
+    bar = coef[0] + coef[1] * end
+    contrast = coef[2] + coef[3] * end
+    return float((profile[lo:hi].mean() - bar) / contrast)
 
