@@ -71,7 +71,7 @@ def scanline_timings(repeat: int, count: int = 40) -> tuple[float, float]:
         extent = find_extents(line.profile)[0]
         decode_extent(line.profile, extent.start, extent.end, LAYOUTS["ean13"], formats, DecoderOptions())
         one.append(median_ms(lambda: decode_extent(line.profile, extent.start, extent.end, LAYOUTS["ean13"], formats, DecoderOptions()), repeat))
-        whole.append(median_ms(lambda: _decode_scanline(line, formats, DecoderOptions(), True), repeat))
+        whole.append(median_ms(lambda: _decode_scanline(line, formats, DecoderOptions()), repeat))
     return statistics.median(one), statistics.median(whole)
 
 

@@ -34,7 +34,7 @@ from barreader.formats import Format  # noqa: E402
 from barreader.image import to_gray  # noqa: E402
 from barreader.localize.gradient import gradient_regions  # noqa: E402
 from barreader.quality import FEATURES, features  # noqa: E402
-from barreader.reader import ReaderOptions, _collect, _evidence, _fallback_regions, _group, _suppress  # noqa: E402
+from barreader.reader import ReaderOptions, _evidence, _gather, _group, _suppress  # noqa: E402
 from barreader.symbology.upcean import upce_to_upca  # noqa: E402
 from barreader.synth import render_negative, render_scene  # noqa: E402
 
@@ -53,7 +53,7 @@ def conditions(rng: np.random.Generator) -> dict:
     base = float(rng.choice([0.0, 90.0, 180.0, 270.0]))
     return dict(
         px_per_module=float(np.exp(rng.uniform(np.log(0.8), np.log(4.0)))),
-        blur=float(rng.uniform(0.0, 1.3)),
+        blur=float(rng.uniform(0.0, 2.0)),
         noise=float(rng.choice([0.0, rng.uniform(0.0, 0.15)])),
         jpeg_quality=None if rng.uniform() < 0.6 else int(rng.integers(30, 95)),
         contrast=float(rng.uniform(0.3, 1.0)),
@@ -61,6 +61,9 @@ def conditions(rng: np.random.Generator) -> dict:
         # Out-of-focus cameras blur with a disk, not the Gaussian the
         # decoders assume; a third of the scenes get one on top.
         defocus=float(rng.uniform(0.5, 3.0)) if rng.uniform() < 0.33 else 0.0,
+        # Light falling off across the picture, in half of the scenes.
+        shading=float(rng.uniform(0.0, 0.5)) if rng.uniform() < 0.5 else 0.0,
+        shading_angle=float(rng.uniform(0.0, 2.0 * np.pi)),
     )
 
 
@@ -72,6 +75,18 @@ def defocus(image: np.ndarray, radius: float) -> np.ndarray:
     y, x = np.mgrid[:size, :size] - size // 2
     kernel = (np.hypot(x, y) <= radius + 0.5).astype(np.float32)
     return cv2.filter2D(image, -1, kernel / kernel.sum(), borderType=cv2.BORDER_REPLICATE)
+
+
+def shade(image: np.ndarray, strength: float, angle: float) -> np.ndarray:
+    """Darken an image linearly along a direction, by up to ``strength`` at the far side (uneven light)."""
+    image = np.asarray(image, dtype=np.float32)
+    h, w = image.shape[:2]
+    y, x = np.mgrid[:h, :w]
+    along = (x - w / 2) * np.cos(angle) + (y - h / 2) * np.sin(angle)
+    along = along / max(np.abs(along).max(), 1.0)  # -1 .. 1
+    gain = 1.0 - strength * (along + 1.0) / 2.0
+    shaded = image * (gain if image.ndim == 2 else gain[..., None])
+    return shaded.astype(image.dtype)
 
 
 def sample(seed: int) -> list[tuple[list[float], int]]:
@@ -100,11 +115,12 @@ def sample(seed: int) -> list[tuple[list[float], int]]:
         truth = {gtin(c.text, c.format) for c in scene.codes}
     if settings["defocus"] > 0:
         image = defocus(image, settings["defocus"])
+    if settings["shading"] > 0:
+        image = shade(image, settings["shading"], settings["shading_angle"])
     gray = to_gray(image)
     opts = ReaderOptions()
     formats = frozenset(Format)
-    hits = _collect(gray, gradient_regions(gray), formats, opts)
-    hits += _collect(gray, _fallback_regions(gray), formats, opts)
+    hits = _gather(gray, gradient_regions(gray), formats, opts, fallback=True, exhaustive=True)
     rows = []
     for group in _suppress(_group(hits)):
         candidate = group[0].candidate

@@ -202,3 +202,17 @@ def test_package_surface():
     for name in ("read", "Barcode", "Region", "Format", "ReaderOptions", "InvalidImageError", "__version__"):
         assert hasattr(barreader, name)
     assert Path(barreader.__file__).name == "__init__.py"
+
+
+def test_a_text_with_an_almost_as_credible_rival_is_not_reported(code):
+    from barreader.reader import ReaderOptions, _credible
+    from barreader.quality import Evidence
+
+    result = barreader.read(code.image)[0]
+    evidence = Evidence(0.05, 0.08, 1.0, 0.0, 1.0, 0.0, 0.5, 3, "ean13")
+    assert result.extra["rival_quality"] < 0.8 * result.quality
+    assert _credible(result, evidence, ReaderOptions())
+    extra = dict(result.extra, rival_quality=0.85 * result.quality)
+    rivalled = Barcode(result.text, result.format, result.position, result.orientation, result.quality, extra)
+    assert not _credible(rivalled, evidence, ReaderOptions())
+    assert _credible(rivalled, evidence, ReaderOptions(max_rival=0.9))

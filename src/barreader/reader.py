@@ -19,7 +19,8 @@ from .decode.upcean import (
     plausible,
     verify_candidate,
 )
-from .decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_blurred_stage, decode_deblurred, decode_plain
+from .decode.blursearch import Placement
+from .decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_deblurred, decode_plain, search_stage
 from .decode.verify import Fit
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
@@ -43,8 +44,11 @@ class ReaderOptions:
         Parallel scanlines per region.
     blurred_scanlines : int
         Of those, how many (from the centre out) may use the slower
-        blurred-model decoder when a profile is strongly blurred; 0 turns
-        that decoder off.
+        blurred-model search when nothing else was read and a profile is
+        strongly blurred: the central one searches the whole profile, the
+        others only where it placed codes; 0 turns that decoder off.
+    searched_regions : int
+        At most this many regions get that search.
     min_quality : float
         Results below this quality are dropped.
     min_quality_blurred : float
@@ -54,15 +58,20 @@ class ReaderOptions:
         scanline, for a text to be reported ...
     max_residual_unsure : float
         ... unless its whole-code fit residual is at most this.
+    max_rival : float
+        A text is dropped when another text read on the same stretch of the
+        image has at least this fraction of its quality.
     decoder : DecoderOptions
     """
 
     scanlines: int = 7
     blurred_scanlines: int = 3
+    searched_regions: int = 4
     min_quality: float = 0.5
     min_quality_blurred: float = 0.9
     min_posterior: float = 0.2
     max_residual_unsure: float = 0.06
+    max_rival: float = 0.8
     decoder: DecoderOptions = DecoderOptions()
 
 
@@ -114,21 +123,27 @@ def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scan
     return lines
 
 
-BLURRED_RESIDUAL = 0.2  # whole-code fit residual below which a blurred extent gets the blurred-model decoder
+@dataclasses.dataclass
+class _LineDecodes:
+    """What the deformable templates made of one scanline."""
+
+    found: list[tuple[Candidate, Fit]]
+    seeds: list[Candidate]  # the best decode of each extent
+    blurred: bool  # some extent or its best decode looks strongly blurred
 
 
-def _decode_scanline(
-    line: Scanline, formats: frozenset[Format], options: DecoderOptions, blurred_stage: bool
-) -> list[tuple[Candidate, Fit]]:
-    """Decode every extent of a scanline with the stages it needs.
+def _decode_scanline(line: Scanline, formats: frozenset[Format], options: DecoderOptions) -> _LineDecodes:
+    """Decode every extent of a scanline with the deformable templates.
 
-    Every plausible layout is decoded by the deformable templates; if the
-    best of them looks blurred, that layout is decoded again after
-    deconvolution and, with ``blurred_stage``, by the blurred-model decoder.
+    Every plausible layout is decoded; if the best of them looks blurred,
+    that layout is decoded again after deconvolution.
     """
     layouts = layouts_for(formats)
     found = []
+    seeds = []
+    blurred = False
     for extent in find_extents(line.profile)[:3]:
+        blurred |= extent.sharpness < SHARP
         model = None
         decoded = []
         for layout in layouts:
@@ -143,24 +158,33 @@ def _decode_scanline(
             continue
         candidate, fit = min(decoded, key=lambda d: d[1].residual)
         layout = LAYOUTS[candidate.layout]
-        if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < 0.6):
+        if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < SHARP):
             result = decode_deblurred(line.profile, extent.start, extent.end, layout, formats, options, model.contrast, fit.blur)
             if result is not None:
                 decoded.append(result)
                 if result[1].residual < fit.residual:
                     candidate, fit = result
-        # Only blurred profiles that look like a code but are not read yet are worth the cost.
-        if (
-            blurred_stage
-            and fit.blur >= BLURRED_FROM
-            and fit.residual < BLURRED_RESIDUAL
-            and quality(_evidence([_Hit(candidate, line, -1, fit)])) < CONFIRMED
-        ):
-            result = decode_blurred_stage(line.profile, candidate, fit, formats)
-            if result is not None:
-                decoded.append(result)
+        blurred |= fit.blur >= BLURRED_FROM
+        seeds.append(candidate)
         found += decoded
-    return found
+    return _LineDecodes(found, seeds, blurred)
+
+
+def _search_scanline(
+    line: Scanline, formats: frozenset[Format], seeds: Sequence[Candidate | Placement], full: bool
+) -> list[tuple[Candidate, Fit]]:
+    """Find and read strongly blurred codes on a scanline with the blurred model alone.
+
+    With ``full``, the whole profile is searched (between its edges) as
+    well as at ``seeds``; otherwise only at ``seeds`` (earlier decodes of
+    this scanline and placements found on a parallel one).
+    """
+    if not full and not seeds:
+        return []
+    return search_stage(line.profile, layouts_for(formats), formats, list(seeds), edges=full)
+
+
+SHARP = 0.6  # extent sharpness below which a profile counts as blurred
 
 
 def _fallback_regions(gray: np.ndarray) -> list[Region]:
@@ -211,8 +235,13 @@ def _overlap(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray])
 
 
 def _suppress(groups: list[list[_Hit]]) -> list[list[_Hit]]:
-    """Of groups with different texts on the same stretch, keep the best-fitting."""
-    order = sorted(groups, key=lambda g: min(h.fit.residual for h in g))
+    """Of groups with different texts on the same stretch, keep the likeliest.
+
+    Groups are ranked by quality, then by fit: under strong blur a wrong
+    text can fit the grey levels slightly better than the right one that a
+    sharper decode found, but its quality says how little that is worth.
+    """
+    order = sorted(groups, key=lambda g: (-quality(_evidence(g)), min(h.fit.residual for h in g)))
     kept: list[list[_Hit]] = []
     segments = []
     for group in order:
@@ -246,7 +275,7 @@ def _evidence(group: list[_Hit]) -> Evidence:
     )
 
 
-def _to_barcode(gray: np.ndarray, group: list[_Hit], formats: frozenset[Format]) -> Barcode:
+def _to_barcode(gray: np.ndarray, group: list[_Hit], rival: float) -> Barcode:
     best = min(group, key=lambda h: h.fit.residual)
     cand = best.candidate
     start_mid, end_mid = _segment(group)
@@ -264,6 +293,7 @@ def _to_barcode(gray: np.ndarray, group: list[_Hit], formats: frozenset[Format])
         "posterior": evidence.posterior,
         "module_size": float(cand.module * np.hypot(*best.scanline.step)),
         "decoder": "blurred" if evidence.stage == 2 else "templates",
+        "rival_quality": rival,
     }
     text = cand.text
     if cand.format in (Format.UPCA, Format.EAN13, Format.EAN8):
@@ -322,8 +352,10 @@ def read(
     weights were fitted on synthetic scenes only.
 
     Results need ``quality >= options.min_quality`` (0.9 for texts only the
-    blurred-model decoder read) and a posterior of at least
-    ``options.min_posterior`` unless their whole-code fit is excellent.
+    blurred-model decoder read), a posterior of at least
+    ``options.min_posterior`` unless their whole-code fit is excellent, and
+    no other text read on the same stretch with a quality of
+    ``options.max_rival`` times theirs or more (``extra["rival_quality"]``).
 
     Examples
     --------
@@ -343,8 +375,8 @@ def read(
     else:
         todo = gradient_regions(gray)
     groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)
-    results = [_to_barcode(gray, g, fmts) for g in groups]
-    results = [r for r, g in zip(results, groups) if _credible(r, _evidence(g), opts)]
+    results = [_to_barcode(gray, g, rival) for g, rival in groups]
+    results = [r for r, (g, _) in zip(results, groups) if _credible(r, _evidence(g), opts)]
     results.sort(key=lambda b: b.quality, reverse=True)
     return _drop_contained(results)
 
@@ -373,6 +405,8 @@ def _credible(result: Barcode, evidence: Evidence, opts: ReaderOptions) -> bool:
     """
     if result.quality < _threshold(result, opts):
         return False
+    if result.extra["rival_quality"] >= opts.max_rival * result.quality:
+        return False  # two texts of one code about equally credible: neither is
     return evidence.posterior >= opts.min_posterior or evidence.residual <= opts.max_residual_unsure
 
 
@@ -389,18 +423,31 @@ def _threshold(result: Barcode, opts: ReaderOptions) -> float:
     return opts.min_quality
 
 
-def _find_groups(gray, regions, fmts, opts, fallback: bool) -> list[list[_Hit]]:
-    """Decoded texts with their supporting hits, one group per code.
+def _find_groups(gray, regions, fmts, opts, fallback: bool) -> list[tuple[list[_Hit], float]]:
+    """Decoded texts with their supporting hits, one group per code, and the best rival's quality.
 
-    When no group reaches ``opts.min_quality`` and ``fallback`` is set, rows
-    and columns across the whole image are scanned as well.
+    See :func:`_gather` for the stages and :func:`_rival_quality`.
     """
-    hits = _collect(gray, regions, fmts, opts)
-    groups = _suppress(_group(hits))
-    if fallback and not any(quality(_evidence(g)) >= opts.min_quality for g in groups):
-        hits += _collect(gray, _fallback_regions(gray), fmts, opts)
-        groups = _suppress(_group(hits))
-    return [g for g in groups if not _part_of_longer_code(g, opts)]
+    every = _group(_gather(gray, regions, fmts, opts, fallback))
+    groups = [g for g in _suppress(every) if not _part_of_longer_code(g, opts)]
+    return [(g, _rival_quality(g, every)) for g in groups]
+
+
+def _rival_quality(group: list[_Hit], every: list[list[_Hit]]) -> float:
+    """The best quality of another text of the same layout read on the same stretch (0 if none).
+
+    Short codes read on part of a longer one are not rivals: the longer
+    code explains them (see :func:`_part_of_longer_code`).
+    """
+    segment = _segment(group)
+    best = 0.0
+    for other in every:
+        if other[0].key == group[0].key or other[0].candidate.layout != group[0].candidate.layout:
+            continue
+        theirs = _segment(other)
+        if _overlap(segment, theirs) or _overlap(theirs, segment):
+            best = max(best, quality(_evidence(other)))
+    return best
 
 
 def _part_of_longer_code(group: list[_Hit], opts: ReaderOptions) -> bool:
@@ -456,26 +503,96 @@ def _covers(segment: tuple[np.ndarray, np.ndarray], region: Region) -> bool:
     return -0.1 * length <= along <= 1.1 * length and across < 0.5 * length
 
 
-def _collect(gray, regions, fmts, opts) -> list[_Hit]:
-    """Decode scanlines of each region until one code is confirmed there."""
-    hits: list[_Hit] = []
+@dataclasses.dataclass
+class _RegionScan:
+    """The scanlines of one region and what was read on them."""
+
+    index: int  # the region's position in the list scanned
+    lines: list[Scanline]
+    decodes: list[_LineDecodes]
+    found: list[_Hit]
+    confirmed: bool
+
+
+def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionScan]:
+    """Decode scanlines of each region with the templates until one code is confirmed there."""
+    scans: list[_RegionScan] = []
     done: list[tuple[np.ndarray, np.ndarray]] = []
-    for index, region in enumerate(regions):
+    for index, region in enumerate(regions, start=index0):
         if any(_covers(segment, region) for segment in done):
             continue
-        found: list[_Hit] = []
-        for count, line in enumerate(_region_scanlines(gray, region, opts.scanlines), start=1):
-            blurred_stage = count <= opts.blurred_scanlines
-            for candidate, fit in _decode_scanline(line, fmts, opts.decoder, blurred_stage):
-                found.append(_Hit(candidate, line, index, fit))
-            confirmed = _confirmed(found)
+        scan = _RegionScan(index, _region_scanlines(gray, region, opts.scanlines), [], [], False)
+        for count, line in enumerate(scan.lines, start=1):
+            scan.decodes.append(_decode_scanline(line, fmts, opts.decoder))
+            scan.found += [_Hit(c, line, index, f) for c, f in scan.decodes[-1].found]
+            confirmed = _confirmed(scan.found)
             if confirmed is not None:
+                scan.confirmed = True
                 done.append(_segment(confirmed))
                 break
-            if count >= 3 and not any(quality(_evidence([h])) >= HOPELESS for h in found):
+            if count >= 3 and not any(quality(_evidence([h])) >= HOPELESS for h in scan.found):
                 break  # nothing code-like in the middle of this region
-        hits += found
-    return hits
+        scans.append(scan)
+    return scans
+
+
+def _search_regions(scans: list[_RegionScan], fmts, opts) -> None:
+    """Search blurred regions where nothing was read with the blurred model.
+
+    The central scanline is searched along its whole length, the next ones
+    where codes were placed on it. At most ``opts.searched_regions``
+    regions are searched, in the order given.
+    """
+    todo = [scan for scan in scans if _worth_searching(scan, opts)][: opts.searched_regions]
+    for scan in todo:
+        for count, (line, decoded) in enumerate(zip(scan.lines, scan.decodes[: opts.blurred_scanlines]), start=1):
+            placements = [_placement(h) for h in scan.found if h.candidate.stage == 2]
+            seeds = decoded.seeds + placements
+            scan.found += [_Hit(c, line, scan.index, f) for c, f in _search_scanline(line, fmts, seeds, full=count == 1)]
+            if _confirmed(scan.found) is not None:
+                scan.confirmed = True
+                break
+
+
+def _worth_searching(scan: _RegionScan, opts: ReaderOptions) -> bool:
+    """Whether a region deserves the blurred-model search: blurred, and nothing read there yet."""
+    if scan.confirmed or opts.blurred_scanlines <= 0:
+        return False
+    if not any(d.blurred for d in scan.decodes[: opts.blurred_scanlines]):
+        return False
+    return not any(quality(_evidence(g)) >= opts.min_quality for g in _group(scan.found))
+
+
+def _gather(gray, regions, fmts, opts, fallback: bool, exhaustive: bool = False) -> list[_Hit]:
+    """Every decode of the image, by stages that stop once something is read.
+
+    1. The deformable templates on scanlines of every region.
+    2. If nothing credible was read and ``fallback`` is set, the same on
+       rows and columns across the whole image.
+    3. If still nothing, the blurred-model search on blurred regions.
+
+    With ``exhaustive`` every stage runs whatever was read (used to fit the
+    quality model on all kinds of decodes).
+    """
+    scans = _scan_regions(gray, regions, fmts, opts)
+
+    def hits() -> list[_Hit]:
+        return [h for scan in scans for h in scan.found]
+
+    def read_any() -> bool:
+        return not exhaustive and any(quality(_evidence(g)) >= opts.min_quality for g in _suppress(_group(hits())))
+
+    if fallback and not read_any():
+        scans += _scan_regions(gray, _fallback_regions(gray), fmts, opts, index0=len(regions))
+    if not read_any():
+        _search_regions(scans, fmts, opts)
+    return hits()
+
+
+def _placement(hit: _Hit) -> Placement:
+    """Where a hit's code lies, in the coordinates of any scanline of its region."""
+    cand = hit.candidate
+    return Placement(cand.layout, cand.start, cand.module)
 
 
 def _as_region(region) -> Region:

@@ -500,11 +500,13 @@ def decode_extent(
     """Decode a layout on a profile given the code's approximate extent.
 
     The first hypothesis spreads the layout evenly between ``start`` and
-    ``end``; the second re-centres the prior boxes on the line fitted to the
-    decoded digits' conditional-mean offsets, which corrects endpoint errors
-    of up to the offset tolerance; a third follows the parabola through
-    those offsets when it bends away from the line (cans, bottles,
-    perspective). The lowest-cost result is kept.
+    ``end``; the second re-centres tighter prior boxes on the line fitted to
+    the decoded digits' conditional-mean offsets, which corrects endpoint
+    errors of up to the offset tolerance; a third follows the parabola
+    through those offsets when it bends away from the line (cans, bottles,
+    perspective). When they agree, the lowest-cost result is kept; when
+    they read different texts, the one whose whole code best fits the
+    profile.
 
     Parameters
     ----------
@@ -526,18 +528,19 @@ def decode_extent(
     module = (end - start) / layout.n_modules
     if module <= 0.5:
         return None
-    best = decode_hypothesis(model, layout, start, module, options, formats)
-    if best is None:
+    first = decode_hypothesis(model, layout, start, module, options, formats)
+    if first is None:
         return None
+    hypotheses = [first]
     # The fitted line is a better centre; a tighter box suffices around it.
     tighter = dataclasses.replace(options, offset_tolerance=min(options.offset_tolerance, options.refined_tolerance))
-    moved = abs(best.start - start) + abs(best.end - end)
-    if moved > 0.5 * module and 0.5 < best.module < 2 * module:
-        again = decode_hypothesis(model, layout, best.start, best.module, tighter, formats)
-        if again is not None and again.cost < best.cost:
-            best = again
+    if 0.5 < first.module < 2 * module:
+        again = decode_hypothesis(model, layout, first.start, first.module, tighter, formats)
+        if again is not None:
+            hypotheses.append(again)
     # Curved surfaces and perspective bend the line: follow a parabola when
     # the decoded digits do.
+    best = min(hypotheses, key=lambda c: c.cost)
     slots = layout.slot_modules
     curve = np.polyfit(slots, best.slot_offsets, 2)
     bend = np.polyval(curve, slots) - (best.start + best.module * slots)
@@ -546,9 +549,14 @@ def decode_extent(
         widths = np.polyval(np.polyder(curve), slots + 3.5)
         if (widths > 0.5 * module).all():
             again = decode_hypothesis(model, layout, best.start, best.module, tighter, formats, centers, widths)
-            if again is not None and again.cost < best.cost:
-                best = again
-    return best
+            if again is not None:
+                hypotheses.append(again)
+    if len({c.text for c in hypotheses}) == 1:
+        return min(hypotheses, key=lambda c: c.cost)
+    # A wide box lets a digit's template match shifted by a module or two
+    # where its neighbours happen to spell it, and the marginal likelihood
+    # can prefer that string; the whole code's fit to the profile cannot.
+    return min(hypotheses, key=lambda c: verify_candidate(profile, c).residual)
 
 
 def verify_candidate(profile: np.ndarray, candidate: Candidate) -> Fit:
