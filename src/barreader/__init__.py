@@ -15,5 +15,6 @@ __all__ = [
 
 from .reader import ReaderOptions, read  # noqa: E402
 from .results import Barcode, Region  # noqa: E402
+from .scan import scan  # noqa: E402
 
-__all__ += ["Barcode", "ReaderOptions", "Region", "read"]
+__all__ += ["Barcode", "ReaderOptions", "Region", "read", "scan"]

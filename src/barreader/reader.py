@@ -25,13 +25,15 @@ from .decode.verify import Fit
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
 from .image import to_gray
-from .localize.gradient import gradient_regions
+from .scan import localize
 from .quality import Evidence, quality
 from .results import Barcode, Region
 from .scanline import Scanline, bar_extent, find_extents, sample_profile
 from .symbology.upcean import upce_to_upca
 
 __all__ = ["read", "ReaderOptions"]
+
+DEFAULT_LOCALIZER = ("gradient", "quagga")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,6 +55,10 @@ class ReaderOptions:
         Results below this quality are dropped.
     min_quality_blurred : float
         The same for texts only the blurred-model decoder produced.
+    settled_quality : float
+        The later, slower stages (rows and columns across the whole image,
+        then the blurred-model search) run unless some text was read with
+        at least this quality.
     min_posterior : float
         Least posterior probability among valid strings, on the best
         scanline, for a text to be reported ...
@@ -60,7 +66,8 @@ class ReaderOptions:
         ... unless its whole-code fit residual is at most this.
     max_rival : float
         A text is dropped when another text read on the same stretch of the
-        image has at least this fraction of its quality.
+        image, whose whole code fits the profile at most twice as badly, has
+        at least this fraction of its quality.
     decoder : DecoderOptions
     """
 
@@ -69,6 +76,7 @@ class ReaderOptions:
     searched_regions: int = 4
     min_quality: float = 0.5
     min_quality_blurred: float = 0.9
+    settled_quality: float = 0.9
     min_posterior: float = 0.2
     max_residual_unsure: float = 0.06
     max_rival: float = 0.8
@@ -93,6 +101,9 @@ class _Hit:
         return (high, low) if self.candidate.reverse else (low, high)
 
 
+CODE_REACH = 120.0  # modules: an EAN-13 (95) and its quiet zones (2 x 11, rounded up)
+
+
 def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scanline]:
     """Parallel scanlines across a region's bars, centre first, extended past its ends."""
     poly = np.asarray(region.polygon, dtype=np.float64)
@@ -104,6 +115,12 @@ def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scan
     across = poly[3] - poly[0]
     height = float(np.hypot(*across))
     margin = 0.2 * length + 8.0
+    if np.isfinite(region.module_size) and region.module_size > 0:
+        # The region may hold only part of a code (a localizer's box cut
+        # short): reach far enough for a whole 95-module code and its quiet
+        # zones to be on the scanline, and hence for its quiet zones to be
+        # checked, whatever part of it the region holds.
+        margin = max(margin, CODE_REACH * region.module_size - length)
     h, w = gray.shape
     fractions = [0.5]
     for i in range(1, count):
@@ -309,6 +326,7 @@ def read(
     *,
     formats: str | Format | Iterable[str | Format] | None = None,
     regions: Sequence[Region | np.ndarray] | None = None,
+    localizer: str | Sequence[str] = DEFAULT_LOCALIZER,
     options: ReaderOptions | None = None,
 ) -> list[Barcode]:
     """Read the EAN/UPC barcodes in an image.
@@ -323,7 +341,14 @@ def read(
         case and ``-_`` ignored; ``"upcean"`` means the whole family.
     regions : sequence of Region or (4, 2) arrays, optional
         Decode only these regions (corners in image pixels, edge 0-1 along
-        the reading direction) instead of localizing.
+        the reading direction) instead of localizing, e.g. from
+        :func:`barreader.scan` or another detector.
+    localizer : str or sequence of str
+        The localizer(s) of :func:`barreader.scan` whose regions are read,
+        in order: ``"gradient"`` (horizontal and vertical bars),
+        ``"quagga"`` (any angle). Default: both, gradient first; a region
+        whose centre lies in an earlier region of about the same angle is
+        skipped.
     options : ReaderOptions, optional
 
     Returns
@@ -373,7 +398,12 @@ def read(
     if regions is not None:
         todo = [_as_region(r) for r in regions]
     else:
-        todo = gradient_regions(gray)
+        names = [localizer] if isinstance(localizer, str) else list(localizer)
+        if not names:
+            raise InvalidArgumentError("localizer must name at least one localizer")
+        todo = []
+        for name in names:
+            todo += [r for r in localize(gray, name) if not any(_same_place(r, earlier) for earlier in todo)]
     groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)
     results = [_to_barcode(gray, g, rival) for g, rival in groups]
     results = [r for r, (g, _) in zip(results, groups) if _credible(r, _evidence(g), opts)]
@@ -433,16 +463,24 @@ def _find_groups(gray, regions, fmts, opts, fallback: bool) -> list[tuple[list[_
     return [(g, _rival_quality(g, every)) for g in groups]
 
 
+RIVAL_FIT = 2.0
+
+
 def _rival_quality(group: list[_Hit], every: list[list[_Hit]]) -> float:
     """The best quality of another text of the same layout read on the same stretch (0 if none).
 
     Short codes read on part of a longer one are not rivals: the longer
-    code explains them (see :func:`_part_of_longer_code`).
+    code explains them (see :func:`_part_of_longer_code`). Nor is a text
+    whose whole code fits the grey levels more than ``RIVAL_FIT`` times
+    worse: a misread on a poorer scanline, not an equally good reading.
     """
     segment = _segment(group)
+    fit = min(h.fit.residual for h in group)
     best = 0.0
     for other in every:
         if other[0].key == group[0].key or other[0].candidate.layout != group[0].candidate.layout:
+            continue
+        if min(h.fit.residual for h in other) > RIVAL_FIT * fit:
             continue
         theirs = _segment(other)
         if _overlap(segment, theirs) or _overlap(theirs, segment):
@@ -501,6 +539,24 @@ def _covers(segment: tuple[np.ndarray, np.ndarray], region: Region) -> bool:
     along = float(offset @ axis)
     across = abs(float(offset @ np.array([-axis[1], axis[0]])))
     return -0.1 * length <= along <= 1.1 * length and across < 0.5 * length
+
+
+SAME_ANGLE = 10.0  # degrees within which two regions' reading axes count as one
+
+
+def _same_place(region: Region, earlier: Region) -> bool:
+    """Whether a region's centre lies in an earlier region of about the same angle.
+
+    Later localizers are there for the codes earlier ones missed: a region
+    that an earlier one already covers adds scanlines (and rival readings
+    of their blur) but no code.
+    """
+    turn = abs(region.angle - earlier.angle) % 180.0
+    if min(turn, 180.0 - turn) > SAME_ANGLE:
+        return False
+    centre = np.asarray(region.polygon, dtype=np.float64).mean(axis=0)
+    contour = np.asarray(earlier.polygon, dtype=np.float32)
+    return cv2.pointPolygonTest(contour, (float(centre[0]), float(centre[1])), False) >= 0
 
 
 @dataclasses.dataclass
@@ -567,9 +623,10 @@ def _gather(gray, regions, fmts, opts, fallback: bool, exhaustive: bool = False)
     """Every decode of the image, by stages that stop once something is read.
 
     1. The deformable templates on scanlines of every region.
-    2. If nothing credible was read and ``fallback`` is set, the same on
-       rows and columns across the whole image.
-    3. If still nothing, the blurred-model search on blurred regions.
+    2. Unless a text of at least ``settled_quality`` was read, and if
+       ``fallback`` is set, the same on rows and columns across the image.
+    3. Unless such a text was read then, the blurred-model search on
+       blurred regions.
 
     With ``exhaustive`` every stage runs whatever was read (used to fit the
     quality model on all kinds of decodes).
@@ -580,7 +637,7 @@ def _gather(gray, regions, fmts, opts, fallback: bool, exhaustive: bool = False)
         return [h for scan in scans for h in scan.found]
 
     def read_any() -> bool:
-        return not exhaustive and any(quality(_evidence(g)) >= opts.min_quality for g in _suppress(_group(hits())))
+        return not exhaustive and any(quality(_evidence(g)) >= opts.settled_quality for g in _suppress(_group(hits())))
 
     if fallback and not read_any():
         scans += _scan_regions(gray, _fallback_regions(gray), fmts, opts, index0=len(regions))

@@ -148,14 +148,15 @@ def verify(profile: np.ndarray, modules: np.ndarray, boundaries: np.ndarray, dig
 
 
 def _lightness(profile: np.ndarray, a: float, b: float, coef: np.ndarray, end: float) -> float:
-    """Mean fitted lightness of the samples between positions a and b (1 if none).
+    """Mean fitted lightness of the samples between positions a and b.
 
     ``coef`` are the fit's ``a0, a1, b0, b1``; ``end`` is ``t`` at the code
-    end the samples lie beyond (-1 or 1).
+    end the samples lie beyond (-1 or 1). A quiet zone that is mostly off
+    the profile is not evidence of one: it scores 0, as bars would.
     """
     lo, hi = max(int(np.ceil(a)), 0), min(int(np.floor(b)), len(profile))
-    if hi - lo < 2:
-        return 1.0
+    if hi - lo < max(2.0, 0.5 * (b - a)):
+        return 0.0
     bar = coef[0] + coef[1] * end
     contrast = coef[2] + coef[3] * end
     return float((profile[lo:hi].mean() - bar) / contrast)

@@ -1,0 +1,406 @@
+"""QuaggaJS-style localizer: patches of parallel lines, grouped (ALGORITHMS.md §3).
+
+The image is resized to a fixed working size and binarized with Otsu's threshold; it
+is cut into a grid of square patches, and in each patch the dark pixels are
+thinned to lines whose orientations come from their central moments
+(:mod:`barreader._kernels.patches`). A patch whose lines mostly share one
+orientation probably lies on bars. Neighbouring such patches of similar
+orientation are joined into groups, and each group of at least five
+patches becomes a rotated box: a code at any angle.
+
+Departures from QuaggaJS, and why:
+
+* **Angles are averaged on the doubled angle** (the mean of
+  ``(cos 2θ, sin 2θ)``). QuaggaJS takes the arithmetic mean of angles in
+  [0, π), so bars near vertical, some at 1° and some at 179°, average to
+  90°: the box comes out perpendicular to the code.
+* **Groups grow against their own mean orientation**, not only the patch
+  they are reached from. QuaggaJS compares each neighbour with the current
+  patch, so along a chain of patches each 17° from the last the orientation
+  drifts without bound and unrelated texture joins a code.
+* **No early exit** when fewer than 5 % of the patches are accepted: that
+  rule drops a single small code in a large frame.
+* **Grid size.** Every image is resized to a long side of 320 pixels,
+  which for QuaggaJS's 640 x 480 frames is exactly its 2 x 2 half-sampling;
+  then the patch side follows QuaggaJS's patch-size rule one step finer
+  than its default "medium" (32 patches across the long side, rounded to a
+  divisor of both sides where one is near): 10 pixels, so that codes a
+  sixth of the frame wide still cover the five patches a group needs. QuaggaJS instead keeps the camera's resolution, so a
+  small image gets patches too small to hold several bars.
+* **Box extent.** QuaggaJS's box is that of the group's patches, which
+  overshoots the code by up to a patch on every side, takes in the label
+  around it and may miss end patches. Here the box is then fitted to the
+  bars themselves on the grey image, in the box's own frame: the run
+  of dark columns bounded by quiet zones, and the rows as dark as the
+  middle ones (see ``_trim``); this also gives the module width.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from .._kernels.patches import describe_patches, patch_lines
+from ..results import Region
+
+__all__ = ["quagga_regions", "patch_size", "LocatorGrid", "locate_patches"]
+
+WORK_SIZE = 320  # long side of the working image: a 640 x 480 frame half-sampled, as in QuaggaJS
+PATCHES_ACROSS = (8, 10, 15, 20, 32, 60, 80)  # QuaggaJS's list; "medium" is 20
+MEDIUM = 3
+PATCH_INDEX = MEDIUM + 1
+CLUSTER_SPREAD = math.acos(0.90)  # 25.8°: lines of one patch that agree
+NEIGHBOUR_SPREAD = math.acos(0.95)  # 18.2°: patches that join a group
+MIN_PATCHES = 5  # patches a group needs
+MODULES_PER_BAR = 95.0 / 30.0  # mean bar-to-bar pitch of an EAN/UPC code, in modules
+
+
+def patch_size(width: int, height: int, index: int = MEDIUM) -> int:
+    """Side of QuaggaJS's square patches for an image (``calculatePatchSize``).
+
+    The wanted side is the long side divided by ``PATCHES_ACROSS[index]``;
+    a divisor of both sides near it is preferred, then a divisor of the
+    long side, and the wanted side itself otherwise.
+    """
+    wanted = max(width, height) // PATCHES_ACROSS[index]
+    wanted = max(wanted, 4)
+    low = wanted * PATCHES_ACROSS[index] / PATCHES_ACROSS[min(index + 1, len(PATCHES_ACROSS) - 1)]
+    high = wanted * PATCHES_ACROSS[index] / PATCHES_ACROSS[max(index - 1, 0)]
+
+    def nearest(divisors: list[int]) -> int | None:
+        good = [d for d in divisors if low <= d <= high and d >= 4]
+        return min(good, key=lambda d: abs(d - wanted)) if good else None
+
+    common = [d for d in range(1, min(width, height) + 1) if width % d == 0 and height % d == 0]
+    found = nearest(common) or nearest([d for d in range(1, max(width, height) + 1) if max(width, height) % d == 0])
+    return found or wanted
+
+
+class LocatorGrid:
+    """The patch grid of one image: what each patch holds.
+
+    Attributes
+    ----------
+    side : int
+        Patch side in working-image pixels.
+    scale : float
+        Working-image pixels per original pixel.
+    accepted : ndarray of bool, shape (rows, cols)
+    angle : ndarray of float, shape (rows, cols)
+        Orientation of the bars in accepted patches (radians, [0, pi)).
+    lines : ndarray of int, shape (rows, cols)
+        Bars (skeleton lines) agreeing in each patch.
+    binary : ndarray of uint8
+        The binarized working image (1 = dark).
+    tensor : ndarray of float, shape (rows, cols, 3)
+        Means of ``gx^2``, ``gy^2`` and ``gx gy`` of the grey gradient over
+        each patch (the structure tensor).
+    """
+
+    def __init__(self, side, scale, accepted, angle, lines, binary, tensor):
+        self.side = side
+        self.scale = scale
+        self.accepted = accepted
+        self.angle = angle
+        self.lines = lines
+        self.binary = binary
+        self.tensor = tensor
+
+
+def _working_image(gray: np.ndarray, work_size: int) -> tuple[np.ndarray, float]:
+    """The image resized so that its long side is ``work_size`` pixels, and the scale used."""
+    height, width = gray.shape
+    scale = work_size / max(height, width)
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    work = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation) if scale != 1 else gray
+    return np.ascontiguousarray(work, dtype=np.float32), scale
+
+
+def locate_patches(gray: np.ndarray, *, work_size: int = WORK_SIZE) -> LocatorGrid | None:
+    """Binarize, grid and describe the patches of an image (steps 1-4 of QuaggaJS).
+
+    Returns None when the image is too small for a grid of at least 2 x 2 patches.
+    """
+    if min(gray.shape) < 8:
+        return None
+    work, scale = _working_image(gray, work_size)
+    h, w = work.shape
+    side = patch_size(w, h, PATCH_INDEX)
+    rows, cols = h // side, w // side
+    if rows < 2 or cols < 2:
+        return None
+    work = work[: rows * side, : cols * side]
+    grey8 = np.clip(work * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    level, _ = cv2.threshold(grey8, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    binary = (grey8 <= level).astype(np.uint8)
+    binary[0, :] = binary[-1, :] = 0
+    binary[:, 0] = binary[:, -1] = 0
+    max_lines = side * side // 2
+    count = np.zeros((rows, cols), dtype=np.int64)
+    mass = np.zeros((rows, cols, max_lines))
+    angle = np.zeros((rows, cols, max_lines))
+    patch_lines(binary, side, count, mass, angle)
+    accepted = np.zeros((rows, cols), dtype=np.bool_)
+    mean_angle = np.zeros((rows, cols))
+    lines = np.zeros((rows, cols), dtype=np.int64)
+    describe_patches(count, mass, angle, float(math.ceil(side / 3)), CLUSTER_SPREAD, accepted, mean_angle, lines)
+    # Scharr's kernel is close to isotropic; Sobel's pulls fine bars'
+    # gradients towards the axes by a degree or two.
+    gx = cv2.Scharr(work, cv2.CV_32F, 1, 0)
+    gy = cv2.Scharr(work, cv2.CV_32F, 0, 1)
+    # Block means by area resampling (the grid divides the image exactly).
+    tensor = np.stack(
+        [cv2.resize(p, (cols, rows), interpolation=cv2.INTER_AREA) for p in (gx * gx, gy * gy, gx * gy)], axis=-1
+    ).astype(np.float64)
+    return LocatorGrid(side, scale, accepted, mean_angle, lines, binary, tensor)
+
+
+def _doubled(angles: np.ndarray) -> complex:
+    return complex(np.cos(2 * angles).sum(), np.sin(2 * angles).sum())
+
+
+def group_patches(
+    grid: LocatorGrid, min_patches: int = MIN_PATCHES, accepted: np.ndarray | None = None
+) -> list[list[tuple[int, int]]]:
+    """Connected accepted patches of one orientation, largest first.
+
+    A neighbour (8-connected) joins when its orientation is within 18.2° of
+    the patch it is reached from and of the group's mean so far. Only the
+    patches set in ``accepted`` (default: ``grid.accepted``) are grouped.
+    """
+    accepted = grid.accepted if accepted is None else accepted
+    rows, cols = accepted.shape
+    taken = np.zeros((rows, cols), dtype=bool)
+    limit = math.cos(2 * NEIGHBOUR_SPREAD)
+    order = sorted(zip(*np.nonzero(accepted)), key=lambda p: -grid.lines[p])
+    groups = []
+    for seed in order:
+        if taken[seed]:
+            continue
+        taken[seed] = True
+        members = [seed]
+        total = complex(math.cos(2 * grid.angle[seed]), math.sin(2 * grid.angle[seed]))
+        stack = [seed]
+        while stack:
+            y, x = stack.pop()
+            here = complex(math.cos(2 * grid.angle[y, x]), math.sin(2 * grid.angle[y, x]))
+            for dy in (-1, 0, 1):
+                for dx in (-1, 0, 1):
+                    yy, xx = y + dy, x + dx
+                    if not (0 <= yy < rows and 0 <= xx < cols) or taken[yy, xx] or not accepted[yy, xx]:
+                        continue
+                    there = complex(math.cos(2 * grid.angle[yy, xx]), math.sin(2 * grid.angle[yy, xx]))
+                    if (here.conjugate() * there).real <= limit:
+                        continue
+                    if (total.conjugate() * there).real / abs(total) <= limit:
+                        continue
+                    taken[yy, xx] = True
+                    members.append((yy, xx))
+                    total += there
+                    stack.append((yy, xx))
+        if len(members) >= min_patches:
+            groups.append(members)
+    groups.sort(key=len, reverse=True)
+    return groups
+
+
+def _boxes(gray: np.ndarray, grid: LocatorGrid, members: list[tuple[int, int]], min_patches: int) -> list[Region]:
+    """Rotated boxes, in original-image pixels, of the codes in a group of patches.
+
+    The group's box is fitted to the bars (:func:`_trim`); patches left
+    outside the fitted box (a second code or barcode-like stripes joined to
+    the first) are grouped and boxed again.
+    """
+    angles = np.array([grid.angle[p] for p in members])
+    total = _doubled(angles)
+    bars = 0.5 * math.atan2(total.imag, total.real)  # direction of the bars
+    across = _refined_axis(grid, members, bars + math.pi / 2)
+    u = np.array([math.cos(across), math.sin(across)])
+    v = np.array([-u[1], u[0]])
+    side = grid.side
+    corners = np.array(
+        [[x * side + dx, y * side + dy] for y, x in members for dx in (0, side) for dy in (0, side)], dtype=float
+    )
+    # Work in original-image pixels from here on.
+    corners = (corners + 0.5) / grid.scale - 0.5
+    along, up = corners @ u, corners @ v
+    box = (along.min(), along.max(), up.min(), up.max())
+    lines = np.array([grid.lines[p] for p in members], dtype=float)
+    trimmed = _trim(gray, u, v, box, side / grid.scale)
+    centres = (np.array([[x + 0.5, y + 0.5] for y, x in members]) * side + 0.5) / grid.scale - 0.5
+    cu, cv = centres @ u, centres @ v
+    if trimmed is not None:
+        a0, a1, b0, b1, _ = trimmed
+        inside = (cu >= a0) & (cu <= a1) & (cv >= b0) & (cv <= b1)
+        if inside.sum() < min(min_patches, 0.5 * len(members)):
+            trimmed = None  # the bars found are not those that made the group
+    if trimmed is None:
+        a0, a1, b0, b1 = box
+        # A square patch is crossed by (|cos| + |sin|) * side / pitch bars.
+        chord = side * (abs(math.cos(across)) + abs(math.sin(across))) / grid.scale
+        module = chord / np.median(lines) / MODULES_PER_BAR
+    else:
+        a0, a1, b0, b1, module = trimmed
+    polygon = np.array([a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v])
+    angle = math.degrees(across) % 180.0
+    if angle >= 180.0 - 1e-9:
+        angle = 0.0
+    score = float(lines.sum()) * abs(total) / len(members)
+    regions = [Region(polygon, angle, score, float(module))]
+    if trimmed is not None:
+        outside = ~inside
+        if outside.sum() >= min_patches and outside.sum() < len(members):
+            rest = np.zeros_like(grid.accepted)
+            for (y, x), out in zip(members, outside):
+                rest[y, x] = out
+            for group in group_patches(grid, min_patches, rest):
+                regions += _boxes(gray, grid, group, min_patches)
+    return regions
+
+
+QUIET_MODULES = 5.5  # a light gap this many modules wide ends a code
+
+
+def _trim(gray: np.ndarray, u: np.ndarray, v: np.ndarray, box: tuple, side: float):
+    """Fit a box of patches to the bars it holds.
+
+    A box made of whole patches overshoots the code by up to a patch on
+    every side, and may cover only part of it (patches on wide bars or
+    spaces are not accepted, which can cut a code into several groups).
+    The grey image is resampled in the box's frame (``u`` across the bars,
+    ``v`` along them, one sample per pixel) with two patches of margin and
+    thresholded halfway between its dark and light grey in the middle half
+    of the box's height. Along ``u`` the code is the run of dark columns
+    there, bounded by light gaps of ``QUIET_MODULES`` (the module being the
+    lower quartile of the dark runs' widths), that holds the most dark
+    inside the box; where no quiet zone separates it from an end of the
+    resampled strip, the strip is lengthened and the search repeated. Along ``v`` the code is the
+    run of rows, around the darkest of the middle ones, at least half as
+    dark as the middle rows.
+
+    Returns
+    -------
+    (a0, a1, b0, b1, module) or None
+        Extents along ``u`` and ``v`` and the module width, in pixels;
+        None when no bars are found.
+    """
+    a0, a1, b0, b1 = box
+    margin = int(math.ceil(2 * side))
+    before = after = margin
+    limit = math.hypot(*gray.shape)
+    for _ in range(4):
+        width, height = int(math.ceil(a1 - a0)) + before + after, int(math.ceil(b1 - b0)) + 2 * margin
+        origin = (a0 - before) * u + (b0 - margin) * v
+        to_image = np.array([[u[0], v[0], origin[0]], [u[1], v[1], origin[1]]])
+        # Outside the image is neither dark nor light: NaN.
+        crop = cv2.warpAffine(gray, to_image, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=float("nan"))
+        first, last = margin + int(0.25 * (b1 - b0)), margin + int(math.ceil(0.75 * (b1 - b0))) + 1
+        inside_image = np.isfinite(crop[first:last])
+        if inside_image.mean() < 0.5:
+            return None
+        dark_grey, light_grey = np.nanpercentile(crop[first:last:2, ::2], (5, 95))
+        if light_grey - dark_grey < 0.05:
+            return None
+        with np.errstate(invalid="ignore"):
+            dark = crop < 0.5 * (dark_grey + light_grey)
+        column_dark = dark[first:last].mean(axis=0)
+        runs = _runs(column_dark > 0.5)
+        if len(runs) < 4:
+            return None
+        # The narrowest dark runs give the module unless blur or the
+        # threshold thinned the narrow bars; then the median bar-to-bar pitch
+        # (about MODULES_PER_BAR modules in an EAN/UPC code) is closer.
+        pitch = float(np.median(np.diff([s for s, _ in runs])))
+        module = max(float(np.percentile([e - s for s, e in runs], 25)), pitch / MODULES_PER_BAR, 1.0)
+        segments = [[runs[0][0], runs[0][1]]]
+        for start, stop in runs[1:]:
+            if start - segments[-1][1] >= QUIET_MODULES * module:
+                segments.append([start, stop])
+            else:
+                segments[-1][1] = stop
+        inside = slice(before, before + int(math.ceil(a1 - a0)))
+        mass = column_dark[inside]
+        start, stop = max(segments, key=lambda seg: mass[max(seg[0] - before, 0) : max(seg[1] - before, 0)].sum())
+        # No quiet zone seen before an end of the strip: the code may go on.
+        quiet = QUIET_MODULES * module
+        grow_before = start < quiet and before < limit and inside_image[:, 0].any()
+        grow_after = stop > width - quiet and after < limit and inside_image[:, -1].any()
+        if not (grow_before or grow_after):
+            break
+        step = int(max(a1 - a0, 20 * module))
+        before += step if grow_before else 0
+        after += step if grow_after else 0
+    rows = dark[:, start:stop].mean(axis=1)
+    level = 0.5 * float(np.median(rows[first:last]))
+    top = bottom = first + int(np.argmax(rows[first:last]))
+    while top > 0 and rows[top - 1] >= level:
+        top -= 1
+    while bottom < height - 1 and rows[bottom + 1] >= level:
+        bottom += 1
+    return (a0 - before + start, a0 - before + stop, b0 - margin + top, b0 - margin + bottom + 1, module)
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in a 1-D mask."""
+    padded = np.concatenate(([False], mask, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _refined_axis(grid: LocatorGrid, members: list[tuple[int, int]], axis: float) -> float:
+    """The reading direction from the grey gradients of a group's patches.
+
+    Skeleton lines a few pixels long give orientations quantized by the
+    pixel grid (several degrees off at 1-2 pixels per module); the
+    structure tensor of the grey gradient over the same patches measures
+    the direction across the bars to a fraction of a degree. It replaces
+    the skeletons' estimate unless they disagree by more than 15 degrees
+    (then something other than bars dominates the gradients).
+    """
+    jxx, jyy, jxy = np.sum([grid.tensor[p] for p in members], axis=0)
+    refined = 0.5 * math.atan2(2.0 * jxy, jxx - jyy)
+    difference = abs((refined - axis + math.pi / 2) % math.pi - math.pi / 2)
+    return refined if difference < math.radians(15) else axis
+
+
+def quagga_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE, min_patches: int = MIN_PATCHES) -> list[Region]:
+    """Regions of parallel bars at any angle, strongest first.
+
+    Parameters
+    ----------
+    gray : ndarray of float32, shape (H, W)
+        Grey image in [0, 1].
+    work_size : int
+        Long side, in pixels, of the image the patches are cut from (320:
+        QuaggaJS's half-sampled 640 x 480 frame). Bars need about 1.5 pixels
+        per module there; 640 finds codes half as large, four times slower.
+    min_patches : int
+        Patches a group needs to become a region.
+
+    Returns
+    -------
+    list of Region
+        Rotated boxes; ``angle`` is the reading direction (across the
+        bars), ``score`` the number of agreeing bars times their agreement,
+        ``module_size`` a rough estimate from the bar density.
+    """
+    grid = locate_patches(gray, work_size=work_size)
+    if grid is None:
+        return []
+    regions = [r for members in group_patches(grid, min_patches) for r in _boxes(gray, grid, members, min_patches)]
+    regions.sort(key=lambda r: r.score, reverse=True)
+    return _distinct(regions)
+
+
+def _distinct(regions: list[Region]) -> list[Region]:
+    """Drop regions whose centre lies in a stronger region (codes do not overlap)."""
+    kept: list[Region] = []
+    for region in regions:
+        centre = tuple(map(float, region.polygon.mean(axis=0)))
+        if any(cv2.pointPolygonTest(k.polygon.astype(np.float32), centre, False) >= 0 for k in kept):
+            continue
+        kept.append(region)
+    return kept

@@ -1,0 +1,193 @@
+"""QuaggaJS-style localizer: patch kernels against their twins, regions, scan()."""
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+import barreader
+from barreader import InvalidArgumentError, Region
+from barreader._kernels.patches import (
+    describe_patches,
+    describe_patches_reference,
+    label8,
+    label8_reference,
+    patch_lines,
+    patch_lines_reference,
+    skeletonize,
+    skeletonize_reference,
+)
+from barreader.image import to_gray
+from barreader.localize.quagga import locate_patches, patch_size, quagga_regions
+from barreader.synth import render_code, render_negative, render_scene
+
+
+def _blobs(seed, shape=(16, 16)):
+    rng = np.random.default_rng(seed)
+    smooth = cv2.GaussianBlur(rng.uniform(size=shape).astype(np.float32), (0, 0), 1.5)
+    return (smooth > np.median(smooth)).astype(np.uint8)
+
+
+def _bars(angle_deg, shape=(32, 32), pitch=5.0, width=2.0):
+    y, x = np.mgrid[: shape[0], : shape[1]]
+    a = math.radians(angle_deg)
+    along = x * math.cos(a) + y * math.sin(a)
+    return ((along % pitch) < width).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_skeleton_and_labels_match_twins(seed):
+    binary = _blobs(seed) if seed < 3 else _bars(17.0 + 40 * seed)
+    skeleton = skeletonize(binary)
+    np.testing.assert_array_equal(skeleton, skeletonize_reference(binary))
+    labels, count = label8(skeleton)
+    want, want_count = label8_reference(skeleton)
+    assert count == want_count
+    np.testing.assert_array_equal(labels, want)
+
+
+def test_skeleton_of_a_thick_bar_is_a_thin_line_inside_it():
+    binary = np.zeros((16, 16), dtype=np.uint8)
+    binary[2:14, 6:11] = 1
+    skeleton = skeletonize(binary)
+    assert skeleton.sum() > 0
+    assert np.all(binary[skeleton == 1] == 1)
+    assert skeleton.sum(axis=1).max() <= 3  # thin across the bar
+
+
+@pytest.mark.parametrize("angle", [0.0, 30.0, 90.0, 135.0, 178.0])
+def test_patch_lines_match_twin_and_measure_the_bar_direction(angle):
+    binary = _bars(angle, shape=(48, 64), pitch=6.0, width=2.5)
+    side, max_lines = 16, 64
+    count = np.zeros((3, 4), dtype=np.int64)
+    mass, theta = np.zeros((3, 4, max_lines)), np.zeros((3, 4, max_lines))
+    patch_lines(binary, side, count, mass, theta)
+    want = patch_lines_reference(binary, side, max_lines)
+    np.testing.assert_array_equal(count, want[0])
+    np.testing.assert_allclose(mass, want[1])
+    np.testing.assert_allclose(theta, want[2], atol=1e-9)
+    # Bars run perpendicular to the stripe normal.
+    bars = math.radians(angle + 90.0) % math.pi
+    long_lines = mass > 8
+    diff = np.abs(((theta[long_lines] - bars) + math.pi / 2) % math.pi - math.pi / 2)
+    assert np.median(diff) < math.radians(8)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_describe_patches_matches_twin(seed):
+    rng = np.random.default_rng(seed)
+    rows, cols, k = 5, 6, 12
+    count = rng.integers(0, k + 1, (rows, cols))
+    mass = rng.uniform(0, 20, (rows, cols, k))
+    # Orientations clustered near 0/pi in half of the patches: the wrap-around case.
+    base = np.where(rng.uniform(size=(rows, cols, 1)) < 0.5, 0.0, rng.uniform(0, math.pi, (rows, cols, 1)))
+    theta = (base + rng.normal(0, 0.15, (rows, cols, k))) % math.pi
+    accepted = np.zeros((rows, cols), dtype=bool)
+    mean, lines = np.zeros((rows, cols)), np.zeros((rows, cols), dtype=np.int64)
+    describe_patches(count, mass, theta, 6.0, math.acos(0.9), accepted, mean, lines)
+    want = describe_patches_reference(count, mass, theta, 6.0, math.acos(0.9))
+    np.testing.assert_array_equal(accepted, want[0])
+    np.testing.assert_allclose(mean, want[1], atol=1e-9)
+    np.testing.assert_array_equal(lines, want[2])
+    assert accepted.any()
+
+
+def test_angles_either_side_of_zero_average_to_zero_not_ninety():
+    count = np.array([[4]])
+    mass = np.full((1, 1, 4), 10.0)
+    theta = np.array([[[0.02, math.pi - 0.02, 0.03, math.pi - 0.01]]])
+    accepted, mean, lines = np.zeros((1, 1), bool), np.zeros((1, 1)), np.zeros((1, 1), np.int64)
+    describe_patches(count, mass, theta, 6.0, math.acos(0.9), accepted, mean, lines)
+    assert accepted[0, 0] and lines[0, 0] == 4
+    assert min(mean[0, 0], math.pi - mean[0, 0]) < 0.02
+
+
+def test_patch_size_follows_quagga():
+    assert patch_size(320, 240) == 16  # 640x480 half-sampled: a 20 x 15 grid
+    assert patch_size(400, 300) in (20, 25)
+    assert patch_size(97, 61) >= 4
+
+
+def _angle_error(region_angle, code_angle):
+    """Difference of reading axes, modulo 180 degrees."""
+    return abs((region_angle - code_angle + 90.0) % 180.0 - 90.0)
+
+
+def _iou(a, b):
+    area, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    union = cv2.contourArea(a.astype(np.float32)) + cv2.contourArea(b.astype(np.float32)) - area
+    return area / union if union > 0 else 0.0
+
+
+@pytest.mark.parametrize("angle", [0.0, 17.0, 45.0, 90.0, 133.0, 179.0, 200.0, 301.0])
+def test_a_rotated_code_is_boxed_along_its_axis(angle):
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=angle, blur=0.2, noise=0.01,
+                       background_margin=40, rng=1)
+    regions = quagga_regions(to_gray(code.image))
+    assert regions
+    best = regions[0]
+    assert _angle_error(best.angle, angle) < 4.0
+    assert _iou(best.polygon, code.corners) > 0.5
+    assert 1.5 < best.module_size < 6.0
+
+
+def test_scene_codes_are_located():
+    found = total = 0
+    for seed in range(4):
+        scene = render_scene(3, size=(480, 640), px_per_module=(2.5, 4.0), rng=seed)
+        regions = barreader.scan(scene.image)
+        for truth in scene.codes:
+            total += 1
+            found += any(_iou(r.polygon, truth.corners) >= 0.5 for r in regions)
+    assert found >= total - 1
+
+
+def test_noise_and_photos_give_few_regions():
+    rng = np.random.default_rng(0)
+    noise = np.clip(0.5 + rng.normal(0, 0.2, (480, 640)), 0, 1).astype(np.float32)
+    assert quagga_regions(noise) == []
+    # Photographs without bars (the procedural clutter has barcode-like stripes on purpose).
+    regions = [len(barreader.scan(render_negative(size=(480, 640), background="photo", rng=s))) for s in range(6)]
+    assert sum(regions) <= 2
+
+
+def test_scan_api():
+    code = render_code("4006381333931", "EAN-13", px_per_module=3.0, angle=60.0, background_margin=30, rng=0)
+    for method in ("quagga", "gradient"):
+        regions = barreader.scan(code.image, method=method)
+        assert all(isinstance(r, Region) and r.polygon.shape == (4, 2) for r in regions)
+        assert [r.score for r in regions] == sorted((r.score for r in regions), reverse=True)
+    with pytest.raises(InvalidArgumentError, match="method"):
+        barreader.scan(code.image, method="sonar")
+    with pytest.raises(ValueError, match="image"):
+        barreader.scan(None)
+    assert barreader.scan(np.zeros((5, 5))) == []
+
+
+@pytest.mark.parametrize("angle", range(0, 360, 45))
+def test_read_at_any_angle(angle):
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=float(angle), blur=0.3, noise=0.01,
+                       background_margin=40, rng=angle)
+    results = barreader.read(code.image)
+    assert [r.text for r in results] == ["036000291452"]
+    assert abs((results[0].orientation - angle + 180.0) % 360.0 - 180.0) < 3.0
+
+
+def test_read_scanned_regions_and_localizer_choice():
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=35.0, background_margin=40, rng=2)
+    regions = barreader.scan(code.image)
+    assert [r.text for r in barreader.read(code.image, regions=regions[:1])] == ["036000291452"]
+    assert [r.text for r in barreader.read(code.image, localizer="quagga")] == ["036000291452"]
+    with pytest.raises(InvalidArgumentError, match="method"):
+        barreader.read(code.image, localizer="sonar")
+    with pytest.raises(InvalidArgumentError, match="localizer"):
+        barreader.read(code.image, localizer=[])
+
+
+def test_grid_is_exposed_for_inspection():
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, background_margin=40, rng=0)
+    grid = locate_patches(to_gray(code.image))
+    assert grid is not None and grid.accepted.sum() >= 5
+    bars = grid.angle[grid.accepted]
+    assert np.median(np.minimum(np.abs(bars - math.pi / 2), math.pi)) < math.radians(5)
