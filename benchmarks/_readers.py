@@ -52,7 +52,8 @@ FORMAT_OPTIONS: dict[str, dict[str, str | None]] = {
 #: Reader names in their default order.
 READER_NAMES = ("barreader", "zxing-cpp", "zbar", "opencv")  # the default set
 # Ablations of barreader, selectable with --readers: "barreader-templates"
-# (no blur stages) and "barreader-deblur" (no blurred-model decoder).
+# (no blur stages), "barreader-deblur" (no blurred-model decoder) and
+# "barreader-gradient" (the gradient localizer alone).
 
 # Extra result labels that belong to a known family (zxing-cpp has Code 39 variants).
 _EXTRA_LABELS = {"zxing-cpp": {"Code39Std": "code39", "Code39Ext": "code39"}}
@@ -226,6 +227,8 @@ class BarreaderReader(Reader):
     #: Keyword arguments of ``barreader.ReaderOptions`` / ``DecoderOptions`` (ablations).
     reader_options: dict = {}
     decoder_options: dict = {}
+    #: Keyword arguments of ``barreader.read`` itself (e.g. the localizer).
+    read_options: dict = {}
 
     def _setup(self) -> None:
         use_checkout_barreader()
@@ -255,7 +258,7 @@ class BarreaderReader(Reader):
         if not self._formats:
             return []
         out = []
-        for code in self._read(gray, formats=self._formats, options=self._reader_options):
+        for code in self._read(gray, formats=self._formats, options=self._reader_options, **self.read_options):
             label = getattr(code.format, "value", str(code.format))
             family = self._family_of.get(label)
             if self._keep(family):
@@ -276,6 +279,13 @@ class BarreaderNoBlurredModel(BarreaderReader):
 
     name = "barreader-deblur"
     reader_options = {"blurred_scanlines": 0}
+
+
+class BarreaderGradientOnly(BarreaderReader):
+    """barreader with the gradient-energy localizer alone (no QuaggaJS regions)."""
+
+    name = "barreader-gradient"
+    read_options = {"localizer": "gradient"}
 
 
 class ZxingCppReader(Reader):
@@ -391,7 +401,8 @@ class OpenCVReader(Reader):
 
 _READER_CLASSES = {
     cls.name: cls
-    for cls in (BarreaderReader, ZxingCppReader, ZbarReader, OpenCVReader, BarreaderTemplatesOnly, BarreaderNoBlurredModel)
+    for cls in (BarreaderReader, ZxingCppReader, ZbarReader, OpenCVReader, BarreaderTemplatesOnly, BarreaderNoBlurredModel,
+                BarreaderGradientOnly)
 }
 ALL_READER_NAMES = tuple(_READER_CLASSES)
 

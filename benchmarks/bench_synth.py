@@ -1,4 +1,4 @@
-"""Benchmark barcode readers on synthetic codes swept over blur, resolution and noise.
+"""Benchmark barcode readers on synthetic codes swept over blur, resolution, noise and angle.
 
 Codes are drawn with ``barreader.synth``: half UPC-A, half EAN-13, random
 valid texts, a random sub-pixel phase and a 20-pixel light margin around the
@@ -44,6 +44,12 @@ SWEEPS = {
         "values": [0.02, 0.05, 0.1, 0.15, 0.2, 0.25],
         "fixed": {"px_per_module": 3.0, "blur": 0.3},
     },
+    "angle": {
+        "param": "angle",
+        "label": "rotation (degrees, clockwise)",
+        "values": [float(a) for a in range(0, 360, 15)],
+        "fixed": {"px_per_module": 3.0, "blur": 0.3, "noise": 0.02},
+    },
 }
 
 #: The formats drawn, alternating; names as barreader.Format values.
@@ -64,7 +70,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """
     p = argparse.ArgumentParser(
         description="Decode rate, wrong reads and time of each reader on synthetic UPC-A/EAN-13 "
-        "codes, swept over blur, resolution or noise.",
+        "codes, swept over blur, resolution, noise or rotation.",
     )
     p.add_argument(
         "--sweep",

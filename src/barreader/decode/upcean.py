@@ -502,7 +502,10 @@ def decode_extent(
     The first hypothesis spreads the layout evenly between ``start`` and
     ``end``; the second re-centres tighter prior boxes on the line fitted to
     the decoded digits' conditional-mean offsets, which corrects endpoint
-    errors of up to the offset tolerance; a third follows the parabola
+    errors of up to the offset tolerance; when that line strays more than
+    half a module from the edges, the tighter boxes are also tried on the
+    even spread (digits matched off their places can pull the line away
+    from edges that were right); another follows the parabola
     through those offsets when it bends away from the line (cans, bottles,
     perspective). When they agree, the lowest-cost result is kept; when
     they read different texts, the one whose whole code best fits the
@@ -536,6 +539,13 @@ def decode_extent(
     tighter = dataclasses.replace(options, offset_tolerance=min(options.offset_tolerance, options.refined_tolerance))
     if 0.5 < first.module < 2 * module:
         again = decode_hypothesis(model, layout, first.start, first.module, tighter, formats)
+        if again is not None:
+            hypotheses.append(again)
+    # Digits matched off their true places can also pull that line away
+    # from edges that were right: then try the tighter box on the edges too.
+    drift = max(abs(first.start - start), abs(first.start + layout.n_modules * first.module - end))
+    if drift > 0.5 * module:
+        again = decode_hypothesis(model, layout, start, module, tighter, formats)
         if again is not None:
             hypotheses.append(again)
     # Curved surfaces and perspective bend the line: follow a parabola when
