@@ -200,18 +200,17 @@ def best_string(log_likelihood: np.ndarray, allowed: Sequence[np.ndarray] | None
     if allowed is not None:
         for j, mask in enumerate(allowed):
             data[j, ~np.asarray(mask, dtype=bool)[:STAR]] = -np.inf
-    frame = log_likelihood[0, STAR] + log_likelihood[-1, STAR]
     if not np.isfinite(data).any(axis=1).all() or k < 3:
         return None
     if check == "mod43":
-        return _best_with_mod43(data, frame)
+        return _best_with_mod43(data)
     idx = data.argmax(axis=1)
     logz = np.logaddexp.reduce(data, axis=1)
     posteriors = np.exp(data[np.arange(len(idx)), idx] - logz)
     return idx, float(np.log(posteriors).sum()), posteriors
 
 
-def _best_with_mod43(data: np.ndarray, frame: float) -> tuple[np.ndarray, float, np.ndarray] | None:
+def _best_with_mod43(data: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
     """Best string whose last character is the mod-43 sum of the others, and marginals.
 
     The state after each body character is the running sum mod 43; Viterbi
