@@ -36,6 +36,16 @@ def main() -> None:
     )
     cv2.imwrite(str(HERE / "two_codes_on_clutter.png"), scene.image)
     print("two_codes_on_clutter.png: UPC-A 012345678905, EAN-8 96385074")
+    scene = render_scene(
+        codes=[("036000291452", "UPC-A"), ("4006381333931", "EAN-13"), ("01234565", "UPC-E")],
+        size=(480, 640),
+        px_per_module=(2.5, 3.0),
+        angle=(0.0, 360.0),
+        background="mixed",
+        rng=5,
+    )
+    cv2.imwrite(str(HERE / "three_codes_any_angle.png"), scene.image)
+    print("three_codes_any_angle.png: UPC-A 036000291452, EAN-13 4006381333931, UPC-E 01234565")
 
 
 if __name__ == "__main__":
