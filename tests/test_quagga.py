@@ -174,6 +174,19 @@ def test_read_at_any_angle(angle):
     assert abs((results[0].orientation - angle + 180.0) % 360.0 - 180.0) < 3.0
 
 
+@pytest.mark.parametrize("angle", [7.0, 13.0, 193.0, 350.0, 100.0])
+def test_slanted_scanlines_report_the_codes_own_axis(angle):
+    # The gradient localizer's regions are horizontal or vertical; a code
+    # tilted against them is read slantwise, yet its orientation and full-
+    # height corners must be the code's own.
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=angle, blur=0.3, noise=0.02,
+                       background_margin=30, rng=1)
+    results = barreader.read(code.image, localizer="gradient")
+    assert [r.text for r in results] == ["036000291452"]
+    assert abs((results[0].orientation - angle + 180.0) % 360.0 - 180.0) < 1.5
+    assert _iou(results[0].position, code.corners) > 0.9
+
+
 def test_read_scanned_regions_and_localizer_choice():
     code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=35.0, background_margin=40, rng=2)
     regions = barreader.scan(code.image)

@@ -292,10 +292,47 @@ def _evidence(group: list[_Hit]) -> Evidence:
     )
 
 
+def _true_axis(group: list[_Hit], start: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The code's start and end on its own axis, when its scanlines crossed it slantwise.
+
+    Scanlines at different offsets enter a code along its first bar's edge
+    and leave it along its last bar's: the line through their start points
+    (and through their end points) runs along the bars. A region whose
+    scanlines are tilted against the code (a horizontal region on a code
+    rotated by 20°, say) still reads it, over a stretch longer by
+    1 / cos(tilt); the axis perpendicular to the bars gives the true
+    orientation and length. Unchanged when the scanlines do not spread
+    across the bars enough to tell, or the tilt is under 2°.
+    """
+    ends = [h.endpoints() for h in group]
+    if len({id(h.scanline) for h in group}) < 2:
+        return start, end
+    direction = end - start
+    length = float(np.hypot(*direction))
+    if length <= 0:
+        return start, end
+    axis = direction / length
+    points = np.array([p - start for p, _ in ends] + [q - end for _, q in ends])
+    across = points @ np.array([-axis[1], axis[0]])
+    if np.ptp(across) < min(10.0, 0.1 * length):
+        return start, end
+    _, _, vt = np.linalg.svd(points - points.mean(axis=0))
+    bars = vt[0]
+    true_axis = np.array([bars[1], -bars[0]])
+    cos_tilt = float(true_axis @ axis)
+    if cos_tilt < 0:
+        true_axis, cos_tilt = -true_axis, -cos_tilt
+    if cos_tilt > math.cos(math.radians(2.0)) or cos_tilt < math.cos(math.radians(60.0)):
+        return start, end
+    centre = 0.5 * (start + end)
+    half = 0.5 * length * cos_tilt * true_axis
+    return centre - half, centre + half
+
+
 def _to_barcode(gray: np.ndarray, group: list[_Hit], rival: float) -> Barcode:
     best = min(group, key=lambda h: h.fit.residual)
     cand = best.candidate
-    start_mid, end_mid = _segment(group)
+    start_mid, end_mid = _true_axis(group, *_segment(group))
     direction = end_mid - start_mid
     orientation = math.degrees(math.atan2(direction[1], direction[0])) % 360.0
     normal = np.array([-direction[1], direction[0]]) / max(np.hypot(*direction), 1e-9)
