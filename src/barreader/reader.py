@@ -302,7 +302,7 @@ def _true_axis(group: list[_Hit], start: np.ndarray, end: np.ndarray) -> tuple[n
     rotated by 20°, say) still reads it, over a stretch longer by
     1 / cos(tilt); the axis perpendicular to the bars gives the true
     orientation and length. Unchanged when the scanlines do not spread
-    across the bars enough to tell, or the tilt is under 2°.
+    across the bars enough to tell, or the tilt is under 2° or over 60°.
     """
     ends = [h.endpoints() for h in group]
     if len({id(h.scanline) for h in group}) < 2:

@@ -21,10 +21,14 @@ LOCALIZERS: dict[str, Callable[[np.ndarray], list[Region]]] = {
 }
 
 
-def localize(gray: np.ndarray, method: str) -> list[Region]:
-    """Regions found by the named localizer on a grey image (see :func:`scan`)."""
+def _check(method) -> None:
     if not isinstance(method, str) or method not in LOCALIZERS:
         raise InvalidArgumentError(f"method must be one of {sorted(LOCALIZERS)}, got {method!r}")
+
+
+def localize(gray: np.ndarray, method: str) -> list[Region]:
+    """Regions found by the named localizer on a grey image (see :func:`scan`)."""
+    _check(method)
     return LOCALIZERS[method](gray)
 
 
@@ -66,6 +70,5 @@ def scan(image, *, method: str = "quagga") -> list[Region]:
     >>> round(regions[0].angle / 10) * 10
     30
     """
-    if not isinstance(method, str) or method not in LOCALIZERS:
-        raise InvalidArgumentError(f"method must be one of {sorted(LOCALIZERS)}, got {method!r}")
+    _check(method)  # before the image is converted
     return localize(to_gray(image), method)
