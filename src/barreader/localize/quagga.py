@@ -37,6 +37,7 @@ Departures from QuaggaJS, and why:
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import cv2
@@ -78,6 +79,7 @@ def patch_size(width: int, height: int, index: int = MEDIUM) -> int:
     return found or wanted
 
 
+@dataclasses.dataclass
 class LocatorGrid:
     """The patch grid of one image: what each patch holds.
 
@@ -99,14 +101,13 @@ class LocatorGrid:
         each patch (the structure tensor).
     """
 
-    def __init__(self, side, scale, accepted, angle, lines, binary, tensor):
-        self.side = side
-        self.scale = scale
-        self.accepted = accepted
-        self.angle = angle
-        self.lines = lines
-        self.binary = binary
-        self.tensor = tensor
+    side: int
+    scale: float
+    accepted: np.ndarray
+    angle: np.ndarray
+    lines: np.ndarray
+    binary: np.ndarray
+    tensor: np.ndarray
 
 
 def _working_image(gray: np.ndarray, work_size: int) -> tuple[np.ndarray, float]:
@@ -174,6 +175,7 @@ def group_patches(
     rows, cols = accepted.shape
     taken = np.zeros((rows, cols), dtype=bool)
     limit = math.cos(2 * NEIGHBOUR_SPREAD)
+    doubled = np.exp(2j * grid.angle)  # unit vectors of the doubled angles
     order = sorted(zip(*np.nonzero(accepted)), key=lambda p: -grid.lines[p])
     groups = []
     for seed in order:
@@ -181,17 +183,17 @@ def group_patches(
             continue
         taken[seed] = True
         members = [seed]
-        total = complex(math.cos(2 * grid.angle[seed]), math.sin(2 * grid.angle[seed]))
+        total = complex(doubled[seed])
         stack = [seed]
         while stack:
             y, x = stack.pop()
-            here = complex(math.cos(2 * grid.angle[y, x]), math.sin(2 * grid.angle[y, x]))
+            here = doubled[y, x]
             for dy in (-1, 0, 1):
                 for dx in (-1, 0, 1):
                     yy, xx = y + dy, x + dx
                     if not (0 <= yy < rows and 0 <= xx < cols) or taken[yy, xx] or not accepted[yy, xx]:
                         continue
-                    there = complex(math.cos(2 * grid.angle[yy, xx]), math.sin(2 * grid.angle[yy, xx]))
+                    there = doubled[yy, xx]
                     if (here.conjugate() * there).real <= limit:
                         continue
                     if (total.conjugate() * there).real / abs(total) <= limit:
