@@ -102,6 +102,7 @@ class _Hit:
 
 
 CODE_REACH = 120.0  # modules: an EAN-13 (95) and its quiet zones (2 x 11, rounded up)
+WHOLE_CODE = 45.0  # modules: a region at least this long holds a whole code (a UPC-E is 51)
 
 
 def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scanline]:
@@ -115,12 +116,15 @@ def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scan
     across = poly[3] - poly[0]
     height = float(np.hypot(*across))
     margin = 0.2 * length + 8.0
-    if np.isfinite(region.module_size) and region.module_size > 0:
-        # The region may hold only part of a code (a localizer's box cut
+    module = region.module_size
+    if np.isfinite(module) and module > 0 and length < WHOLE_CODE * module:
+        # The region holds only part of a code (a localizer's box cut
         # short): reach far enough for a whole 95-module code and its quiet
         # zones to be on the scanline, and hence for its quiet zones to be
-        # checked, whatever part of it the region holds.
-        margin = max(margin, CODE_REACH * region.module_size - length)
+        # checked, whatever part of it the region holds. A region as long
+        # as a code is not stretched: what lies beyond its quiet zones only
+        # confuses the extent finder's module estimate.
+        margin = max(margin, CODE_REACH * module - length)
     h, w = gray.shape
     fractions = [0.5]
     for i in range(1, count):
@@ -236,8 +240,18 @@ def _segment(group: list[_Hit]) -> tuple[np.ndarray, np.ndarray]:
     return np.mean([e[0] for e in ends], axis=0), np.mean([e[1] for e in ends], axis=0)
 
 
+def _same_stretch(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether two code segments cover the same stretch of one code.
+
+    Each must lie on the other (:func:`_overlap`): two codes side by side,
+    or crossing each other's line at an angle, can each have the other's
+    centre near its line, but not both.
+    """
+    return _overlap(a, b) and _overlap(b, a)
+
+
 def _overlap(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> bool:
-    """Whether two code segments cover the same stretch of the same code."""
+    """Whether segment ``b`` shares a stretch of segment ``a`` and its centre lies near ``a``'s line."""
     a0, a1 = a
     length = float(np.hypot(*(a1 - a0)))
     if length <= 0:
@@ -263,7 +277,7 @@ def _suppress(groups: list[list[_Hit]]) -> list[list[_Hit]]:
     segments = []
     for group in order:
         segment = _segment(group)
-        if any(_overlap(other, segment) or _overlap(segment, other) for other in segments):
+        if any(_same_stretch(other, segment) for other in segments):
             continue
         kept.append(group)
         segments.append(segment)
@@ -520,7 +534,7 @@ def _rival_quality(group: list[_Hit], every: list[list[_Hit]]) -> float:
         if min(h.fit.residual for h in other) > RIVAL_FIT * fit:
             continue
         theirs = _segment(other)
-        if _overlap(segment, theirs) or _overlap(theirs, segment):
+        if _same_stretch(segment, theirs):
             best = max(best, quality(_evidence(other)))
     return best
 

@@ -20,13 +20,16 @@ Departures from QuaggaJS, and why:
   drifts without bound and unrelated texture joins a code.
 * **No early exit** when fewer than 5 % of the patches are accepted: that
   rule drops a single small code in a large frame.
-* **Grid size.** Every image is resized to a long side of 320 pixels,
-  which for QuaggaJS's 640 x 480 frames is exactly its 2 x 2 half-sampling;
-  then the patch side follows QuaggaJS's patch-size rule one step finer
-  than its default "medium" (32 patches across the long side, rounded to a
-  divisor of both sides where one is near): 10 pixels, so that codes a
-  sixth of the frame wide still cover the five patches a group needs. QuaggaJS instead keeps the camera's resolution, so a
-  small image gets patches too small to hold several bars.
+* **Grid size.** Every image is resized to a long side of 400 pixels (a
+  640 x 480 frame at 5/8; QuaggaJS half-samples it to 320). At 320 a code
+  of 2 pixels per module is left with one pixel per module and its narrow
+  bars merge when binarized: 92 % of the benchmark scenes' codes were
+  located at 320, 96.7 % at 400. The patch side follows QuaggaJS's
+  patch-size rule one step finer than its default "medium" (32 patches
+  across the long side, rounded to a divisor of both sides where one is
+  near): 10 pixels, so that codes a sixth of the frame wide still cover the
+  five patches a group needs. QuaggaJS instead keeps the camera's
+  resolution, so a small image gets patches too small to hold several bars.
 * **Box extent.** QuaggaJS's box is that of the group's patches, which
   overshoots the code by up to a patch on every side, takes in the label
   around it and may miss end patches. Here the box is then fitted to the
@@ -48,7 +51,7 @@ from ..results import Region
 
 __all__ = ["quagga_regions", "patch_size", "LocatorGrid", "locate_patches"]
 
-WORK_SIZE = 320  # long side of the working image: a 640 x 480 frame half-sampled, as in QuaggaJS
+WORK_SIZE = 400  # long side of the working image: a 640 x 480 frame at 5/8
 PATCHES_ACROSS = (8, 10, 15, 20, 32, 60, 80)  # QuaggaJS's list; "medium" is 20
 MEDIUM = 3
 PATCH_INDEX = MEDIUM + 1
@@ -173,34 +176,37 @@ def group_patches(
     """
     accepted = grid.accepted if accepted is None else accepted
     rows, cols = accepted.shape
-    taken = np.zeros((rows, cols), dtype=bool)
+    taken = np.zeros((rows, cols), dtype=bool).tolist()
+    usable = accepted.tolist()
     limit = math.cos(2 * NEIGHBOUR_SPREAD)
-    doubled = np.exp(2j * grid.angle)  # unit vectors of the doubled angles
+    # Unit vectors of the doubled angles, as Python floats: this loop runs per patch.
+    cos2, sin2 = np.cos(2 * grid.angle).tolist(), np.sin(2 * grid.angle).tolist()
     order = sorted(zip(*np.nonzero(accepted)), key=lambda p: -grid.lines[p])
     groups = []
-    for seed in order:
-        if taken[seed]:
+    for y0, x0 in order:
+        y0, x0 = int(y0), int(x0)
+        if taken[y0][x0]:
             continue
-        taken[seed] = True
-        members = [seed]
-        total = complex(doubled[seed])
-        stack = [seed]
+        taken[y0][x0] = True
+        members = [(y0, x0)]
+        total_c, total_s = cos2[y0][x0], sin2[y0][x0]
+        stack = [(y0, x0)]
         while stack:
             y, x = stack.pop()
-            here = doubled[y, x]
-            for dy in (-1, 0, 1):
-                for dx in (-1, 0, 1):
-                    yy, xx = y + dy, x + dx
-                    if not (0 <= yy < rows and 0 <= xx < cols) or taken[yy, xx] or not accepted[yy, xx]:
+            here_c, here_s = cos2[y][x], sin2[y][x]
+            for yy in range(max(y - 1, 0), min(y + 2, rows)):
+                for xx in range(max(x - 1, 0), min(x + 2, cols)):
+                    if taken[yy][xx] or not usable[yy][xx]:
                         continue
-                    there = doubled[yy, xx]
-                    if (here.conjugate() * there).real <= limit:
+                    there_c, there_s = cos2[yy][xx], sin2[yy][xx]
+                    if here_c * there_c + here_s * there_s <= limit:
                         continue
-                    if (total.conjugate() * there).real / abs(total) <= limit:
+                    if total_c * there_c + total_s * there_s <= limit * math.hypot(total_c, total_s):
                         continue
-                    taken[yy, xx] = True
+                    taken[yy][xx] = True
                     members.append((yy, xx))
-                    total += there
+                    total_c += there_c
+                    total_s += there_s
                     stack.append((yy, xx))
         if len(members) >= min_patches:
             groups.append(members)
@@ -222,16 +228,15 @@ def _boxes(gray: np.ndarray, grid: LocatorGrid, members: list[tuple[int, int]], 
     u = np.array([math.cos(across), math.sin(across)])
     v = np.array([-u[1], u[0]])
     side = grid.side
-    corners = np.array(
-        [[x * side + dx, y * side + dy] for y, x in members for dx in (0, side) for dy in (0, side)], dtype=float
-    )
+    cells = np.array(members, dtype=float)[:, ::-1] * side  # (x, y) of each patch's top-left corner
+    corners = (cells[:, None, :] + np.array([[0, 0], [0, side], [side, 0], [side, side]])).reshape(-1, 2)
     # Work in original-image pixels from here on.
     corners = (corners + 0.5) / grid.scale - 0.5
     along, up = corners @ u, corners @ v
     box = (along.min(), along.max(), up.min(), up.max())
     lines = np.array([grid.lines[p] for p in members], dtype=float)
     trimmed = _trim(gray, u, v, box, side / grid.scale)
-    centres = (np.array([[x + 0.5, y + 0.5] for y, x in members]) * side + 0.5) / grid.scale - 0.5
+    centres = (cells + 0.5 * side + 0.5) / grid.scale - 0.5
     cu, cv = centres @ u, centres @ v
     if trimmed is not None:
         a0, a1, b0, b1, _ = trimmed
@@ -303,7 +308,7 @@ def _trim(gray: np.ndarray, u: np.ndarray, v: np.ndarray, box: tuple, side: floa
         inside_image = np.isfinite(crop[first:last])
         if inside_image.mean() < 0.5:
             return None
-        dark_grey, light_grey = np.nanpercentile(crop[first:last:2, ::2], (5, 95))
+        dark_grey, light_grey = _tails(crop[first:last:2, ::2])
         if light_grey - dark_grey < 0.05:
             return None
         with np.errstate(invalid="ignore"):
@@ -315,8 +320,8 @@ def _trim(gray: np.ndarray, u: np.ndarray, v: np.ndarray, box: tuple, side: floa
         # The narrowest dark runs give the module unless blur or the
         # threshold thinned the narrow bars; then the median bar-to-bar pitch
         # (about MODULES_PER_BAR modules in an EAN/UPC code) is closer.
-        pitch = float(np.median(np.diff([s for s, _ in runs])))
-        module = max(float(np.percentile([e - s for s, e in runs], 25)), pitch / MODULES_PER_BAR, 1.0)
+        pitch = _quantile([b - a for (a, _), (b, _) in zip(runs, runs[1:])], 0.5)
+        module = max(_quantile([e - s for s, e in runs], 0.25), pitch / MODULES_PER_BAR, 1.0)
         segments = [[runs[0][0], runs[0][1]]]
         for start, stop in runs[1:]:
             if start - segments[-1][1] >= QUIET_MODULES * module:
@@ -343,6 +348,23 @@ def _trim(gray: np.ndarray, u: np.ndarray, v: np.ndarray, box: tuple, side: floa
     while bottom < height - 1 and rows[bottom + 1] >= level:
         bottom += 1
     return (a0 - before + start, a0 - before + stop, b0 - margin + top, b0 - margin + bottom + 1, module)
+
+
+def _tails(values: np.ndarray) -> tuple[float, float]:
+    """The 5th and 95th percentiles (nearest rank) of the finite values."""
+    finite = values[np.isfinite(values)]
+    low, high = int(0.05 * (finite.size - 1)), int(math.ceil(0.95 * (finite.size - 1)))
+    parted = np.partition(finite, (low, high))
+    return float(parted[low]), float(parted[high])
+
+
+def _quantile(values: list, q: float) -> float:
+    """Quantile of a short list by linear interpolation, without numpy's overhead."""
+    ordered = sorted(values)
+    position = q * (len(ordered) - 1)
+    below = int(position)
+    above = min(below + 1, len(ordered) - 1)
+    return float(ordered[below] + (position - below) * (ordered[above] - ordered[below]))
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -376,9 +398,9 @@ def quagga_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE, min_patches:
     gray : ndarray of float32, shape (H, W)
         Grey image in [0, 1].
     work_size : int
-        Long side, in pixels, of the image the patches are cut from (320:
-        QuaggaJS's half-sampled 640 x 480 frame). Bars need about 1.5 pixels
-        per module there; 640 finds codes half as large, four times slower.
+        Long side, in pixels, of the image the patches are cut from (400:
+        a 640 x 480 frame at 5/8). Bars need about 1.2 pixels per module
+        there; a larger size finds smaller codes, more slowly.
     min_patches : int
         Patches a group needs to become a region.
 
@@ -393,8 +415,45 @@ def quagga_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE, min_patches:
     if grid is None:
         return []
     regions = [r for members in group_patches(grid, min_patches) for r in _boxes(gray, grid, members, min_patches)]
+    regions = [r for r in regions if _looks_like_bars(gray, r)]
     regions.sort(key=lambda r: r.score, reverse=True)
     return _distinct(regions)
+
+
+MIN_ALONG_SHARE = 0.3  # of the box's grey variance that its column profile must explain
+MIN_CONTRAST = 0.15  # grey levels between dark and light of that profile
+STRIPES_RUNS = 8  # with this many bars or more ...
+STRIPES_SPREAD = 0.35  # ... widths this uniform (std / mean) are stripes, not a code
+
+
+def _looks_like_bars(gray: np.ndarray, region: Region) -> bool:
+    """Whether a box holds bars running its full height with the widths of a code.
+
+    Skeleton lines of one orientation are also found in text, foliage and
+    fences. In a code, the bars cross the whole box: the mean grey of each
+    column (the profile across the bars) explains a large share of the
+    box's grey variance (``MIN_ALONG_SHARE``) and spans a clear contrast.
+    A code's bars and spaces come in one to four module widths; many of
+    one width are stripes.
+    """
+    corners = region.polygon
+    u, v = corners[1] - corners[0], corners[3] - corners[0]
+    length, height = float(np.hypot(*u)), float(np.hypot(*v))
+    if length < 4 or height < 3:
+        return False
+    to_image = np.array([[u[0] / length, v[0] / height, corners[0][0]], [u[1] / length, v[1] / height, corners[0][1]]])
+    crop = cv2.warpAffine(gray, to_image, (int(math.ceil(length)), int(math.ceil(height))),
+                          flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    profile = crop.mean(axis=0)
+    if profile.var() < MIN_ALONG_SHARE * max(float(crop.var()), 1e-12):
+        return False
+    dark_grey, light_grey = np.percentile(profile, (5, 95))
+    if light_grey - dark_grey < MIN_CONTRAST:
+        return False
+    dark = profile < 0.5 * (dark_grey + light_grey)
+    edges = np.flatnonzero(np.diff(dark.astype(np.int8)))
+    widths = np.diff(edges)
+    return not (len(widths) >= 2 * STRIPES_RUNS - 1 and widths.std() < STRIPES_SPREAD * widths.mean())
 
 
 def _distinct(regions: list[Region]) -> list[Region]:
