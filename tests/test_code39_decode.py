@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.ndimage import gaussian_filter1d
 
-from barreader.decode.code39 import STAR, best_string, decode_profile
-from barreader.symbology.code39 import ALPHABET, code_modules, mod43_check
+from barreader.decode.code39 import Code39Options, decode_profile
+from barreader.decode.code39_constraints import automaton, best_checked_by, best_path, parse_pattern
+from barreader.errors import InvalidArgumentError
+from barreader.symbology.code39 import ALPHABET, code_modules, is_valid_hetu, mod43_check
 from barreader.synth import render_modules
 
 
@@ -42,41 +44,78 @@ def test_ratio_is_estimated(ratio):
 def test_known_pattern_reads_a_strongly_blurred_code():
     text = "131052-308T"
     profile, start, end = profile_of(text, blur=1.5, noise=0.02, seed=3)
-    allowed = [np.array([c in ("0123456789" if ch.isdigit() else ALPHABET) for c in ALPHABET + "*"]) for ch in text]
-    allowed[6] = np.array([c == "-" for c in ALPHABET + "*"])
-    found = decode_profile(profile, start, end, allowed=allowed)
+    found = decode_profile(profile, start, end, allowed=parse_pattern("[0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9]."))
     assert found is not None and found.text == text
 
 
-def brute_force(loglik, check):
-    """Best allowed string and its log posterior by enumeration (tiny cases)."""
-    data = loglik[1:-1, :STAR]
-    strings = [s for s in itertools.product(range(STAR), repeat=data.shape[0])
-               if check is None or sum(s[:-1]) % 43 == s[-1]]
-    scores = np.array([data[np.arange(len(s)), list(s)].sum() for s in strings])
+def brute_force(loglik, masks, check):
+    """Best allowed string, its log posterior and marginals by enumeration (tiny cases)."""
+    strings = []
+    for combo in itertools.product(*[np.flatnonzero(m) for m in masks]):
+        text = "".join(ALPHABET[c] for c in combo)
+        if check == "mod43" and mod43_check(text[:-1]) != text[-1]:
+            continue
+        strings.append(combo)
+    if not strings:
+        return None, None, None
+    scores = np.array([loglik[np.arange(len(s)), list(s)].sum() for s in strings])
+    logz = np.logaddexp.reduce(scores)
+    marginals = np.zeros_like(loglik)
+    for s, score in zip(strings, scores):
+        marginals[np.arange(len(s)), list(s)] += np.exp(score - logz)
     best = int(scores.argmax())
-    return strings[best], scores[best] - np.logaddexp.reduce(scores)
+    return strings[best], scores[best] - logz, marginals
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), slots=st.integers(2, 3), check=st.sampled_from([None, "mod43"]))
-def test_best_string_matches_enumeration(seed, slots, check):
-    loglik = np.random.default_rng(seed).normal(0.0, 3.0, (slots + 2, STAR + 1))
-    idx, log_post, posteriors = best_string(loglik, check=check)
-    expected, expected_log_post = brute_force(loglik, check)
-    assert tuple(idx) == expected
+@given(seed=st.integers(0, 2**32 - 1), pattern=st.sampled_from(["..", "[0-2][A-D].", "[0-9]-[A-Z]"]),
+       check=st.sampled_from([None, "mod43"]))
+def test_best_path_matches_enumeration(seed, pattern, check):
+    masks = parse_pattern(pattern)
+    loglik = np.random.default_rng(seed).normal(0.0, 3.0, (len(masks), len(ALPHABET)))
+    found = best_path(loglik, automaton(len(masks), masks, check))
+    expected, expected_log_post, expected_marginals = brute_force(loglik, masks, check)
+    if expected is None:
+        assert found is None
+        return
+    idx, log_post, marginals = found
+    assert tuple(idx) == tuple(expected)
     assert log_post == pytest.approx(expected_log_post)
-    assert ((posteriors > 0) & (posteriors <= 1 + 1e-9)).all()
+    np.testing.assert_allclose(marginals, expected_marginals, atol=1e-9)
     if check == "mod43":
         assert ALPHABET[idx[-1]] == mod43_check("".join(ALPHABET[i] for i in idx[:-1]))
 
 
-def test_mod43_marginals_match_enumeration():
-    loglik = np.random.default_rng(7).normal(0.0, 2.0, (5, STAR + 1))
-    idx, _, posteriors = best_string(loglik, check="mod43")
-    data = loglik[1:-1, :STAR]
-    strings = [s for s in itertools.product(range(STAR), repeat=3) if (s[0] + s[1]) % 43 == s[2]]
-    scores = np.array([data[np.arange(3), list(s)].sum() for s in strings])
-    weights = np.exp(scores - np.logaddexp.reduce(scores))
-    for j in range(3):
-        assert posteriors[j] == pytest.approx(sum(w for s, w in zip(strings, weights) if s[j] == idx[j]))
+def test_hetu_automaton_accepts_only_valid_identity_codes():
+    pattern = "[0-3][0-9][0-1][0-9][0-9][0-9]-[0-8][0-9][0-9][0-9A-Y]"
+    rng = np.random.default_rng(5)
+    machine = automaton(11, parse_pattern(pattern), "hetu")
+    for _ in range(20):
+        idx, _, marginals = best_path(rng.normal(0.0, 2.0, (11, len(ALPHABET))), machine)
+        text = "".join(ALPHABET[i] for i in idx)
+        assert is_valid_hetu(text) and text[6] == "-"
+        np.testing.assert_allclose(marginals.sum(axis=1), 1.0)
+
+
+def test_a_callable_check_is_honoured():
+    loglik = np.random.default_rng(2).normal(0.0, 2.0, (4, len(ALPHABET)))
+    machine = automaton(4, parse_pattern("[0-9][0-9][0-9][0-9]"))
+    idx, _, _ = best_checked_by(loglik, machine, lambda text: int(text) % 7 == 0)
+    assert int("".join(ALPHABET[i] for i in idx)) % 7 == 0
+
+
+@pytest.mark.parametrize("pattern, message", [("", "non-empty"), ("[0-9", "unclosed"), ("a", "not a Code 39"),
+                                              ("[9-0]", "bad range"), ("*", "not a Code 39")])
+def test_bad_patterns_are_named(pattern, message):
+    with pytest.raises(InvalidArgumentError, match=message):
+        parse_pattern(pattern)
+
+
+def test_a_smudged_blurred_code_reads_with_local_levels():
+    text = "131052-308T"
+    profile, start, end = profile_of(text, blur=1.5, noise=0.02, seed=4)
+    middle = slice(int(start + 0.4 * (end - start)), int(start + 0.6 * (end - start)))
+    profile[middle] = 0.3 * profile[middle] + 0.7 * 0.45
+    pattern = parse_pattern("[0-3][0-9][0-1][0-9][0-9][0-9]-[0-8][0-9][0-9][0-9A-Y]")
+    found = decode_profile(profile, start, end, allowed=pattern, check="hetu", options=Code39Options(local_levels=True))
+    assert found is not None and found.text == text

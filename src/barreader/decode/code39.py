@@ -1,37 +1,51 @@
-"""Code 39 from a grey profile, without binarization: character templates fitted per slot.
+"""Code 39 from a grey profile, without binarization: a bank of character templates scored per slot.
 
-Given the extent of a code on a scanline (its first and last bar), a
-hypothesis fixes the wide-to-narrow ratio ``N``, the number of characters
-``k`` (start and stop included) and the blur; the narrow width ``X`` follows
-from the extent, ``k (6 + 3N) X + (k - 1) X``, and character ``i`` starts at
-``start + i (7 + 3N) X``. Every character's nine elements, with the narrow
-gaps on both sides, are drawn exactly at sample resolution, blurred, and
-fitted to the profile in that slot by least squares with the code's grey
-levels (bar and space grey estimated once per hypothesis); a slot may shift
-by up to half a narrow width to absorb printing and perspective.
+A hypothesis fixes the code's first and last bar edges on the profile, the
+wide-to-narrow ratio ``N``, the number of characters ``k`` (start and stop
+included) and the blur; the narrow width ``X`` follows from the extent,
+``k (6 + 3N) X + (k - 1) X``, and character ``i`` starts at
+``start + i (7 + 3N) X``.
+
+The profile is resampled at ``RESOLUTION`` box-averaged samples per narrow
+width on that grid, so that every slot sees the same sample phase and one
+bank of 44 templates serves all slots: each character's bars, the narrow
+gaps on both sides included, integrated exactly over each sample and
+blurred (the matched filters of ALGORITHMS.md §4.3, with exact shapes in
+place of smoothed impulses). A slot's cost for a character is the squared
+difference between its window and ``light - (light - dark) * bars``, so
+the whole bank is one matrix product; a slot may shift by up to half a
+narrow width to absorb printing and perspective.
+
+Under strong blur the neighbouring characters' bars spill into a slot. The
+spill is linear in the neighbours' bars, so a second pass adds to each
+slot the neighbours' spill expected under their posteriors from the first
+(the start and stop ``*`` are known from the outset).
 
 The per-slot costs become log-likelihoods (Gaussian, with the residual
-variance of the best string), so a constrained search — ``*`` at both ends,
-allowed characters per position, a check character — returns the best
-string that satisfies the constraints and the posterior of each of its
-characters. The hypothesis with the lowest mean squared residual wins.
+variance of the best fit), and the constrained search of
+:mod:`barreader.decode.code39_constraints` returns the best string that
+satisfies what is known (pattern, check character) and each character's
+posterior.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
 from ..symbology.code39 import ALPHABET, START_STOP, WIDE
+from .code39_constraints import Automaton, automaton, best_checked_by, best_path
 
-__all__ = ["Code39Candidate", "Code39Options", "slot_costs", "decode_profile", "best_string"]
+__all__ = ["Code39Candidate", "Code39Options", "character_templates", "slot_costs", "decode_profile", "RESOLUTION"]
 
 CHARS = ALPHABET + START_STOP  # row order of WIDE
 STAR = len(ALPHABET)
+RESOLUTION = 4  # resampled samples per narrow width
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,23 +55,31 @@ class Code39Options:
     Attributes
     ----------
     ratios : tuple of float
-        Wide-to-narrow ratios tried.
+        Wide-to-narrow ratios tried (multiples of 1/4, so that a character
+        is a whole number of samples).
     blurs : tuple of float
         Gaussian blur, in narrow widths, tried.
-    shifts : tuple of float
-        Per-slot shifts, in narrow widths.
+    shift : int
+        Largest per-slot shift, in samples (1/4 narrow width each).
+    jitter : tuple of float
+        Offsets of the given start and end, in narrow widths, tried.
     min_narrow : float
         Smallest narrow width in pixels considered.
     keep : int
         Hypotheses, ranked by the fit of the start and stop characters,
         whose every character is fitted.
+    local_levels : bool
+        Fit grey levels per slot when scoring characters (see
+        :func:`slot_costs`): for codes partly smudged or shadowed.
     """
 
     ratios: tuple[float, ...] = (2.0, 2.25, 2.5, 2.75, 3.0)
-    blurs: tuple[float, ...] = (0.0, 0.4, 0.8, 1.2, 1.6)
-    shifts: tuple[float, ...] = (-0.5, -0.25, 0.0, 0.25, 0.5)
+    blurs: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0)
+    shift: int = 2
+    jitter: tuple[float, ...] = (0.0,)
     min_narrow: float = 0.8
-    keep: int = 8
+    keep: int = 6
+    local_levels: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,6 +104,8 @@ class Code39Candidate:
         Posterior probability of each data character given the rest.
     log_posterior : float
         Log posterior of the whole string among the strings allowed.
+    contrast : float
+        Grey difference between spaces and bars.
     """
 
     text: str
@@ -93,169 +117,183 @@ class Code39Candidate:
     residual: float
     posteriors: np.ndarray
     log_posterior: float
+    contrast: float = 0.0
 
 
-def _char_boundaries(ratio: float) -> np.ndarray:
-    """(44, 12) element boundaries of every character, in narrow widths, gap before and after included."""
+def _bar_edges(ratio: float) -> np.ndarray:
+    """(44, 10) edges of each character's five bars, in narrow widths from its first bar's leading edge."""
     widths = np.where(WIDE, ratio, 1.0)
-    inner = np.concatenate((np.zeros((len(CHARS), 1)), np.cumsum(widths, axis=1)), axis=1)  # 10 edges
-    return np.concatenate((inner[:, :1] - 1.0, inner, inner[:, -1:] + 1.0), axis=1)
+    edges = np.concatenate((np.zeros((len(CHARS), 1)), np.cumsum(widths, axis=1)), axis=1)  # 10 edges
+    return edges
 
 
-def _dark_cover(edges: np.ndarray, lo: np.ndarray) -> np.ndarray:
-    """Amount of bar in each unit sample ``[lo, lo+1)``.
+def _dark_cover(bar_edges: np.ndarray, lo: np.ndarray, step: float) -> np.ndarray:
+    """Fraction of each sample ``[lo, lo + step)`` covered by bars; (44, len(lo))."""
+    hi = lo + step
+    dark = np.zeros((bar_edges.shape[0], lo.size))
+    for b in range(0, 10, 2):
+        a, z = bar_edges[:, b : b + 1], bar_edges[:, b + 1 : b + 2]
+        dark += np.clip(np.minimum(hi[None, :], z) - np.maximum(lo[None, :], a), 0.0, None)
+    return dark / step
 
-    ``edges`` (..., 12): gap space, 9 elements (bar first), gap space, so
-    bars lie between edges 1-2, 3-4, ..., 9-10. ``lo`` broadcasts against
-    ``edges[..., :1]`` with samples on the last axis. Exact for box pixels.
+
+@functools.lru_cache(maxsize=128)
+def character_templates(ratio: float, blur: float, resolution: int = RESOLUTION) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bar coverage of every character in one slot window, and what its bars spill into the neighbours'.
+
+    A slot window runs from the middle of the gap before a character to the
+    middle of the gap after it, ``(7 + 3N)`` narrow widths in
+    ``(7 + 3N) * resolution`` samples.
+
+    Returns
+    -------
+    own, into_next, into_previous : ndarray, shape (44, L)
+        Blurred bar coverage (0 = space, 1 = bar) of each character in its
+        own window, in the window of the slot after it, and in the window
+        of the slot before it.
     """
-    hi = lo + 1.0
-    dark = 0.0
-    for e in range(1, 11, 2):
-        a = edges[..., e : e + 1]
-        b = edges[..., e + 1 : e + 2]
-        dark = dark + np.clip(np.minimum(hi, b) - np.maximum(lo, a), 0.0, None)
-    return dark
+    length = int(round((7.0 + 3.0 * ratio) * resolution))
+    step = 1.0 / resolution
+    edges = _bar_edges(ratio)
+    # Three windows: the slot before, the character's own, the slot after.
+    lo = -0.5 - (7.0 + 3.0 * ratio) + step * np.arange(3 * length)
+    dark = _dark_cover(edges, lo, step)
+    if blur > 0:
+        dark = gaussian_filter1d(dark, blur * resolution, axis=1, mode="constant", cval=0.0)
+    into_previous, own, into_next = dark[:, :length], dark[:, length : 2 * length], dark[:, 2 * length :]
+    for array in (own, into_next, into_previous):
+        array.setflags(write=False)
+    return own, into_next, into_previous
 
 
-def slot_costs(profile: np.ndarray, origin: float, narrow: float, ratio: float, blur: float, count: int,
-               dark: float, light: float, shifts: Sequence[float] = (0.0,), slots: Sequence[int] | None = None) -> np.ndarray:
+def _resample(cumulative: np.ndarray, positions: np.ndarray, step: float) -> np.ndarray:
+    """Box averages of the profile over ``[x, x + step)`` for each ``x`` (pixel ``i`` covers ``[i, i + 1)``)."""
+    n = cumulative.size - 1
+
+    def integral(x):
+        x = np.clip(x, 0.0, n)
+        i = np.minimum(x.astype(int), n - 1)
+        return cumulative[i] + (x - i) * (cumulative[i + 1] - cumulative[i])
+
+    return (integral(positions + step) - integral(positions)) / step
+
+
+@dataclasses.dataclass
+class _Slots:
+    """Resampled windows of one hypothesis: per slot and shift, the observed samples."""
+
+    windows: np.ndarray  # (count, shifts, L)
+    narrow: float
+    inside: bool  # every window lies on the profile
+
+
+def _slot_windows(cumulative: np.ndarray, origin: float, narrow: float, ratio: float, count: int,
+                  shift: int, resolution: int = RESOLUTION) -> _Slots:
+    length = int(round((7.0 + 3.0 * ratio) * resolution))
+    step = narrow / resolution
+    total = count * length + 2 * shift
+    positions = origin - 0.5 * narrow - shift * step + step * np.arange(total)
+    inside = positions[0] >= 0 and positions[-1] + step <= cumulative.size - 1
+    samples = _resample(cumulative, positions, step)
+    starts = np.arange(count)[:, None] * length + np.arange(2 * shift + 1)[None, :]  # (count, shifts)
+    windows = samples[starts[:, :, None] + np.arange(length)[None, None, :]]
+    return _Slots(windows, narrow, bool(inside))
+
+
+def slot_costs(slots: _Slots, ratio: float, blur: float, dark: float, light: float,
+               spill: np.ndarray | None = None, local: bool = False, resolution: int = RESOLUTION) -> np.ndarray:
     """Least-squares cost of every character in every slot of one hypothesis.
 
     Parameters
     ----------
-    profile : ndarray, shape (n,)
-    origin : float
-        Profile position of the first bar's leading edge.
-    narrow, ratio, blur : float
-        Narrow width (samples), wide-to-narrow ratio, blur (narrow widths).
-    count : int
-        Characters, start and stop included.
+    slots : _Slots
+        The resampled windows (see :func:`_slot_windows`).
+    ratio, blur : float
+        Wide-to-narrow ratio and blur (narrow widths).
     dark, light : float
         Grey of bars and spaces.
-    shifts : sequence of float
-        Slot shifts tried, in narrow widths; the best is kept per character.
-    slots : sequence of int, optional
-        Only these slots (the others are left infinite).
+    spill : ndarray, shape (count, L), optional
+        Bar coverage the neighbours are expected to spill into each slot.
+    local : bool
+        Fit the space grey and the contrast per slot and character instead
+        of using ``dark`` and ``light`` (a smudge or a shadow over part of
+        the code changes both there).
 
     Returns
     -------
     ndarray, shape (count, 44)
-        Sum of squared differences over each slot's samples (from the middle
-        of the gap before the character to the middle of the gap after it);
-        infinite for slots that leave the profile.
+        Sum of squared differences over each slot's window, in profile
+        samples (pixels), the best shift kept per character.
     """
-    profile = np.asarray(profile, dtype=np.float64)
-    pitch = (7.0 + 3.0 * ratio) * narrow
-    bounds = _char_boundaries(ratio) * narrow  # (44, 12) from the character's first bar
-    span = bounds[0, -1] - bounds[0, 0] - narrow  # gap middle to gap middle
-    sigma = blur * narrow
-    pad = int(np.ceil(3.0 * sigma)) + 1 if sigma > 0 else 0
-    size = int(np.ceil(span)) + 1
-    wanted = np.arange(count) if slots is None else np.asarray(slots)
-    lefts = origin + wanted * pitch  # first bar edge of each slot
-    first = np.floor(lefts + bounds[0, 0] + 0.5 * narrow).astype(int)  # first sample of each window
-    costs = np.full((count, len(CHARS)), np.inf)
-    inside = (first >= 0) & (first + size <= len(profile))
-    if not inside.any():
-        return costs
-    wanted, lefts, first = wanted[inside], lefts[inside], first[inside]
-    observed = profile[first[:, None] + np.arange(size)[None, :]]  # (m, size)
-    shift = np.asarray(shifts, dtype=np.float64) * narrow
-    # Sample positions relative to each slot's (shifted) first bar, with blur padding.
-    rel = (first[:, None] - lefts[:, None]) - shift[None, :]  # (m, S)
-    lo = rel[:, :, None, None] + np.arange(-pad, size + pad)[None, None, None, :]  # (m, S, 1, size + 2 pad)
-    white = 1.0 - _dark_cover(bounds[None, None, :, :], lo)  # (m, S, 44, size + 2 pad)
-    if sigma > 0:
-        white = gaussian_filter1d(white, sigma, axis=-1, mode="nearest")[..., pad : pad + size]
-    model = dark + (light - dark) * white
-    sse = ((model - observed[:, None, None, :]) ** 2).sum(axis=-1)  # (m, S, 44)
-    costs[wanted] = sse.min(axis=1)
-    return costs
+    own, _, _ = character_templates(ratio, blur, resolution)
+    contrast = light - dark
+    windows = slots.windows  # (count, S, L)
+    if local:
+        return _local_costs(windows, own, spill) * (slots.narrow / resolution)
+    # Residual of character c: (light - contrast * spill - window) - contrast * own_c.
+    base = light - windows
+    if spill is not None:
+        base = base - contrast * spill[:, None, :]
+    cross = base @ own.T  # (count, S, 44)
+    energy = (base * base).sum(axis=-1)[..., None]
+    own_energy = (own * own).sum(axis=1)[None, None, :]
+    sse = energy - 2.0 * contrast * cross + contrast * contrast * own_energy
+    return np.maximum(sse.min(axis=1), 0.0) * (slots.narrow / resolution)
 
 
-def best_string(log_likelihood: np.ndarray, allowed: Sequence[np.ndarray] | None = None,
-                check=None) -> tuple[np.ndarray, float, np.ndarray] | None:
-    """The likeliest character string and per-character posteriors.
+def _local_costs(windows: np.ndarray, own: np.ndarray, spill: np.ndarray | None) -> np.ndarray:
+    """Costs with the grey levels fitted per slot: the residual of ``window ~ a - g (own_c + spill)``, ``g >= 0``."""
+    centred = windows - windows.mean(axis=-1, keepdims=True)  # (count, S, L)
+    own_c = own - own.mean(axis=1, keepdims=True)  # (44, L)
+    energy = (centred * centred).sum(axis=-1)[..., None]  # (count, S, 1)
+    cross = centred @ own_c.T  # (count, S, 44)
+    spread = (own_c * own_c).sum(axis=1)[None, None, :]
+    if spill is not None:
+        spill_c = spill - spill.mean(axis=-1, keepdims=True)  # (count, L)
+        cross = cross + np.einsum("csl,cl->cs", centred, spill_c)[..., None]
+        spread = spread + 2.0 * (spill_c @ own_c.T)[:, None, :] + (spill_c * spill_c).sum(axis=-1)[:, None, None]
+    # Bars are dark: the fitted gain g = -cross / spread must be positive.
+    explained = np.where(cross < 0, cross * cross / np.maximum(spread, 1e-12), 0.0)
+    return np.maximum(energy - explained, 0.0).min(axis=1)
 
-    Parameters
-    ----------
-    log_likelihood : ndarray, shape (k, 44)
-        Per slot and character; slots 0 and k-1 are the start and stop.
-    allowed : sequence of boolean arrays (44,), optional
-        Per data slot (k - 2 of them), the characters allowed there.
-    check : {"mod43"} or None
-        With ``"mod43"`` the last data character must be the mod-43 sum
-        of the others.
 
-    Returns
-    -------
-    (indices, log_posterior, posteriors) or None
-        ``indices`` of the data characters; the string's log posterior
-        among allowed strings; each data character's marginal posterior.
-        None when no string is allowed.
-    """
-    k = log_likelihood.shape[0]
-    data = log_likelihood[1:-1, :STAR].copy()  # data slots, 43 characters
-    if allowed is not None:
-        for j, mask in enumerate(allowed):
-            data[j, ~np.asarray(mask, dtype=bool)[:STAR]] = -np.inf
-    if not np.isfinite(data).any(axis=1).all() or k < 3:
+def _expected_spill(marginals: np.ndarray, ratio: float, blur: float, resolution: int = RESOLUTION) -> np.ndarray:
+    """Bar coverage each slot receives from its neighbours, given per-slot character distributions (count, 44)."""
+    _, into_next, into_previous = character_templates(ratio, blur, resolution)
+    from_previous = marginals @ into_next  # what slot i spills into slot i + 1
+    from_next = marginals @ into_previous
+    spill = np.zeros_like(from_previous)
+    spill[1:] += from_previous[:-1]
+    spill[:-1] += from_next[1:]
+    return spill
+
+
+def _prior_marginals(count: int) -> np.ndarray:
+    """Start and stop known, data characters uniform."""
+    marginals = np.zeros((count, len(CHARS)))
+    marginals[[0, -1], STAR] = 1.0
+    marginals[1:-1, :STAR] = 1.0 / STAR
+    return marginals
+
+
+def _levels(profile: np.ndarray, start: float, end: float) -> tuple[float, float] | None:
+    """Grey of bars and of the quiet zones around a code's extent."""
+    length = end - start
+    margin = int(min(start, len(profile) - end, max(0.1 * length, 3)))
+    outside = np.concatenate((profile[max(int(start) - margin, 0) : int(start)], profile[int(end) + 1 : int(end) + 1 + margin]))
+    inside = profile[max(int(start), 0) : int(np.ceil(end))]
+    if inside.size < 8:
         return None
-    if check == "mod43":
-        return _best_with_mod43(data)
-    idx = data.argmax(axis=1)
-    logz = np.logaddexp.reduce(data, axis=1)
-    posteriors = np.exp(data[np.arange(len(idx)), idx] - logz)
-    return idx, float(np.log(posteriors).sum()), posteriors
+    light = float(np.percentile(outside, 75)) if outside.size >= 3 else float(np.percentile(inside, 95))
+    dark = float(np.percentile(inside, 3))
+    return (dark, light) if light - dark > 1e-6 else None
 
 
-def _best_with_mod43(data: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
-    """Best string whose last character is the mod-43 sum of the others, and marginals.
-
-    The state after each body character is the running sum mod 43; Viterbi
-    gives the best string, forward-backward each character's posterior.
-    """
-    n = data.shape[0]
-    if n < 2:
-        return None
-    body, last = data[:-1], data[-1]
-    m = body.shape[0]
-    states = np.arange(43)
-    prev_of = (states[:, None] - states[None, :]) % 43  # [s, c] -> state before adding c
-    best = [body[0].copy()]
-    alpha = [body[0].copy()]
-    choice = []
-    for j in range(1, m):
-        scores = best[-1][prev_of] + body[j][None, :]
-        choice.append(scores.argmax(axis=1))
-        best.append(scores.max(axis=1))
-        alpha.append(np.logaddexp.reduce(alpha[-1][prev_of] + body[j][None, :], axis=1))
-    final = best[-1] + last
-    state = int(np.argmax(final))
-    if not np.isfinite(final[state]):
-        return None
-    chars = [state]  # the check character equals the sum
-    for j in range(m - 1, 0, -1):
-        c = int(choice[j - 1][state])
-        chars.append(c)
-        state = (state - c) % 43
-    chars.append(state)
-    idx = np.array(chars[::-1])
-    logz = float(np.logaddexp.reduce(alpha[-1] + last))
-    # Backward: beta[j][s] = log weight of completing from state s after body slot j.
-    beta = [None] * m
-    beta[m - 1] = last.copy()
-    next_of = (states[:, None] + states[None, :]) % 43  # [s, c] -> state after adding c
-    for j in range(m - 1, 0, -1):
-        beta[j - 1] = np.logaddexp.reduce(body[j][None, :] + beta[j][next_of], axis=1)
-    posteriors = np.empty(n)
-    posteriors[0] = np.exp(body[0, idx[0]] + beta[0][idx[0]] - logz)
-    for j in range(1, m):
-        c = idx[j]
-        posteriors[j] = np.exp(np.logaddexp.reduce(alpha[j - 1] + body[j, c] + beta[j][(states + c) % 43]) - logz)
-    posteriors[-1] = np.exp(alpha[-1][idx[-1]] + last[idx[-1]] - logz)  # the check is the sum
-    return idx, float(final.max() - logz), posteriors
+def _search(log_likelihood: np.ndarray, machine: Automaton, accept: Callable[[str], bool] | None):
+    data = log_likelihood[1:-1, :STAR]
+    if accept is None:
+        return best_path(data, machine)
+    return best_checked_by(data, machine, accept)
 
 
 def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int | None = None,
@@ -271,66 +309,90 @@ def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int
         Bars counted on the extent: about five per character; narrows the
         character counts tried. All counts with a narrow width of at least
         ``options.min_narrow`` samples are tried otherwise.
-    allowed, check
-        As for :func:`best_string`; ``allowed`` fixes the character count.
+    allowed : sequence of bool arrays (43,), optional
+        Characters allowed per data position; fixes the character count.
+    check : {None, "mod43", "hetu"} or callable
+        A check the data characters must pass (a callable takes the text and
+        returns whether it is valid).
     options : Code39Options
 
     Returns
     -------
     Code39Candidate or None
+        None when no hypothesis puts a start and a stop character at the
+        ends, or no allowed string remains.
     """
     profile = np.asarray(profile, dtype=np.float64)
-    length = end - start
-    if length <= 0:
+    if end - start <= 0:
         return None
-    margin = int(min(start, len(profile) - end, 0.1 * length))
-    outside = np.concatenate((profile[max(int(start) - margin, 0) : int(start)], profile[int(end) + 1 : int(end) + 1 + margin]))
-    inside = profile[int(start) : int(np.ceil(end))]
-    if inside.size < 8:
+    levels = _levels(profile, start, end)
+    if levels is None:
         return None
-    light = float(np.percentile(outside, 75)) if outside.size >= 3 else float(np.percentile(inside, 95))
-    dark = float(np.percentile(inside, 3))
-    if light - dark <= 1e-6:
-        return None
-    # Rank every (ratio, blur, count) by how well start and stop characters
-    # fit at the two ends (two slots each), then fit every slot of the few best.
+    dark, light = levels
+    cumulative = np.concatenate(([0.0], np.cumsum(profile)))
+    # Rank every hypothesis by how well the start and stop characters fit
+    # at the two ends, then fit every slot of the few best.
     screened = []
-    for ratio, blur in itertools.product(options.ratios, options.blurs):
-        per_char = 6.0 + 3.0 * ratio
+    for ratio, d0, d1 in itertools.product(options.ratios, options.jitter, options.jitter):
+        per_char = 7.0 + 3.0 * ratio
+        first_guess = (end - start) / (per_char * 8 - 1)
+        lo, hi = start + d0 * first_guess, end + d1 * first_guess
+        length = hi - lo
         if allowed is not None:
             counts = [len(allowed) + 2]
         else:
-            largest = int((length / options.min_narrow + 1.0) / (per_char + 1.0))
+            largest = int((length / options.min_narrow + 1.0) / per_char)
             counts = range(3, largest + 1)
             if n_bars is not None:
                 guess = n_bars / 5.0
-                counts = [k for k in counts if abs(k - guess) <= max(2.0, 0.25 * guess)]
+                counts = [k for k in counts if abs(k - guess) <= max(1.0, 0.1 * guess)]
         for count in counts:
-            narrow = length / (count * per_char + count - 1)
-            ends = slot_costs(profile, start, narrow, ratio, blur, count, dark, light, options.shifts, slots=(0, count - 1))
-            frame = ends[0, STAR] + ends[-1, STAR]
-            if np.isfinite(frame):
-                screened.append((frame / narrow, ratio, blur, count, narrow))
+            narrow = length / (count * per_char - 1)
+            if narrow < options.min_narrow:
+                continue
+            slots = _slot_windows(cumulative, lo, narrow, ratio, count, options.shift)
+            if not slots.inside:
+                continue
+            ends = _Slots(slots.windows[[0, -1]], narrow, True)
+            for blur in options.blurs:
+                known = _prior_marginals(count)
+                spill = _expected_spill(known, ratio, blur)[[0, -1]]
+                costs = slot_costs(ends, ratio, blur, dark, light, spill)
+                screened.append(((costs[0, STAR] + costs[1, STAR]) / narrow, ratio, blur, count, lo, hi, slots))
     screened.sort(key=lambda h: h[0])
     best = None
-    for _, ratio, blur, count, narrow in screened[: options.keep]:
-        costs = slot_costs(profile, start, narrow, ratio, blur, count, dark, light, options.shifts)
-        if not np.isfinite(costs).all():
-            continue
-        mse = float(costs.min(axis=1).sum()) / length
+    for _, ratio, blur, count, lo, hi, slots in screened[: options.keep]:
+        costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(_prior_marginals(count), ratio, blur))
+        mse = float(costs.min(axis=1).sum()) / (hi - lo)
         if best is None or mse < best[0]:
-            best = (mse, ratio, blur, count, narrow, costs)
+            best = (mse, ratio, blur, count, lo, hi, slots, costs)
     if best is None:
         return None
-    mse, ratio, blur, count, narrow, costs = best
-    variance = max(mse, 1e-4 * (light - dark) ** 2)
-    loglik = -costs / (2.0 * variance)
-    found = best_string(loglik, allowed, check)
+    mse, ratio, blur, count, lo, hi, slots, costs = best
+    if callable(check):
+        machine, accept = automaton(count - 2, allowed, None), check
+    else:
+        machine, accept = automaton(count - 2, allowed, check), None
+    found = None
+    local = options.local_levels
+    if local:
+        costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(_prior_marginals(count), ratio, blur), local)
+        mse = float(costs.min(axis=1).sum()) / (hi - lo)
+    for _ in range(2):  # a second pass with the neighbours' spill from the first's posteriors
+        variance = max(mse, 1e-4 * (light - dark) ** 2)
+        found = _search(-costs / (2.0 * variance), machine, accept)
+        if found is None or blur == 0:
+            break
+        marginals = _prior_marginals(count)
+        marginals[1:-1, :STAR] = found[2]
+        costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(marginals, ratio, blur), local)
+        mse = float(costs.min(axis=1).sum()) / (hi - lo)
     if found is None:
         return None
-    idx, log_post, posteriors = found
-    if costs[0].argmin() != STAR or costs[-1].argmin() != STAR:
+    idx, log_post, marginals = found
+    if allowed is None and (costs[0].argmin() != STAR or costs[-1].argmin() != STAR):
         return None  # no start or stop character where the code begins and ends
     text = "".join(CHARS[i] for i in idx)
-    return Code39Candidate(text, start, end, narrow, ratio, blur, float(np.sqrt(mse)) / (light - dark),
-                           posteriors, log_post)
+    posteriors = marginals[np.arange(len(idx)), idx]
+    return Code39Candidate(text, lo, hi, slots.narrow, ratio, blur, float(np.sqrt(mse)) / (light - dark),
+                           posteriors, log_post, light - dark)
