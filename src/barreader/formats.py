@@ -21,6 +21,7 @@ class Format(str, enum.Enum):
     EAN13 = "EAN-13"
     EAN8 = "EAN-8"
     UPCE = "UPC-E"
+    CODE39 = "Code39"
 
     def __str__(self) -> str:
         return self.value

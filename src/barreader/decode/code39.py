@@ -166,7 +166,7 @@ def character_templates(ratio: float, blur: float, resolution: int = RESOLUTION)
     return own, into_next, into_previous
 
 
-def _resample(cumulative: np.ndarray, positions: np.ndarray, step: float) -> np.ndarray:
+def _resample(cumulative: np.ndarray, positions: np.ndarray, step) -> np.ndarray:
     """Box averages of the profile over ``[x, x + step)`` for each ``x`` (pixel ``i`` covers ``[i, i + 1)``)."""
     n = cumulative.size - 1
 
@@ -182,21 +182,23 @@ def _resample(cumulative: np.ndarray, positions: np.ndarray, step: float) -> np.
 class _Slots:
     """Resampled windows of one hypothesis: per slot and shift, the observed samples."""
 
-    windows: np.ndarray  # (count, shifts, L)
+    windows: np.ndarray  # (slots, shifts, L)
     narrow: float
-    inside: bool  # every window lies on the profile
+    inside: bool | np.ndarray  # every window lies on the profile (per hypothesis when batched)
 
 
 def _slot_windows(cumulative: np.ndarray, origin: float, narrow: float, ratio: float, count: int,
-                  shift: int, resolution: int = RESOLUTION) -> _Slots:
+                  shift: int, slots: Sequence[int] | None = None, resolution: int = RESOLUTION) -> _Slots:
+    """The windows of the given slots (default all) of a hypothesis, each at every shift."""
     length = int(round((7.0 + 3.0 * ratio) * resolution))
     step = narrow / resolution
-    total = count * length + 2 * shift
-    positions = origin - 0.5 * narrow - shift * step + step * np.arange(total)
-    inside = positions[0] >= 0 and positions[-1] + step <= cumulative.size - 1
-    samples = _resample(cumulative, positions, step)
-    starts = np.arange(count)[:, None] * length + np.arange(2 * shift + 1)[None, :]  # (count, shifts)
-    windows = samples[starts[:, :, None] + np.arange(length)[None, None, :]]
+    wanted = np.arange(count) if slots is None else np.asarray(slots)
+    offsets = wanted[:, None] * length + np.arange(2 * shift + length)[None, :]  # samples from the first window's start
+    positions = origin - 0.5 * narrow - shift * step + step * offsets
+    inside = positions.min() >= 0 and positions.max() + step <= cumulative.size - 1
+    samples = _resample(cumulative, positions.ravel(), step).reshape(positions.shape)
+    starts = np.arange(2 * shift + 1)
+    windows = samples[:, starts[:, None] + np.arange(length)[None, :]]  # (slots, shifts, L)
     return _Slots(windows, narrow, bool(inside))
 
 
@@ -227,18 +229,18 @@ def slot_costs(slots: _Slots, ratio: float, blur: float, dark: float, light: flo
     """
     own, _, _ = character_templates(ratio, blur, resolution)
     contrast = light - dark
-    windows = slots.windows  # (count, S, L)
+    windows = slots.windows  # (..., slots, S, L)
     if local:
         return _local_costs(windows, own, spill) * (slots.narrow / resolution)
     # Residual of character c: (light - contrast * spill - window) - contrast * own_c.
     base = light - windows
     if spill is not None:
-        base = base - contrast * spill[:, None, :]
-    cross = base @ own.T  # (count, S, 44)
+        base = base - contrast * spill[..., :, None, :]
+    cross = base @ own.T  # (..., slots, S, 44)
     energy = (base * base).sum(axis=-1)[..., None]
-    own_energy = (own * own).sum(axis=1)[None, None, :]
+    own_energy = (own * own).sum(axis=1)
     sse = energy - 2.0 * contrast * cross + contrast * contrast * own_energy
-    return np.maximum(sse.min(axis=1), 0.0) * (slots.narrow / resolution)
+    return np.maximum(sse.min(axis=-2), 0.0) * (np.asarray(slots.narrow)[..., None, None] / resolution)
 
 
 def _local_costs(windows: np.ndarray, own: np.ndarray, spill: np.ndarray | None) -> np.ndarray:
@@ -266,6 +268,28 @@ def _expected_spill(marginals: np.ndarray, ratio: float, blur: float, resolution
     spill[1:] += from_previous[:-1]
     spill[:-1] += from_next[1:]
     return spill
+
+
+def _end_windows(cumulative: np.ndarray, lo: np.ndarray, narrow: np.ndarray, ratio: float, count: int,
+                 shift: int, resolution: int = RESOLUTION) -> _Slots | None:
+    """Windows of the first and last slot for many (start, narrow) hypotheses at once: (C, 2, S, L)."""
+    length = int(round((7.0 + 3.0 * ratio) * resolution))
+    step = narrow / resolution  # (C,)
+    offsets = np.array([0, count - 1])[:, None] * length + np.arange(2 * shift + length)[None, :]  # (2, L + 2 shift)
+    positions = (lo - 0.5 * narrow - shift * step)[:, None, None] + step[:, None, None] * offsets[None]
+    inside = (positions[:, 0, 0] >= 0) & (positions[:, -1, -1] + step <= cumulative.size - 1)
+    if not inside.any():
+        return None
+    samples = _resample(cumulative, positions, step[:, None, None])
+    starts = np.arange(2 * shift + 1)
+    windows = samples[:, :, starts[:, None] + np.arange(length)[None, :]]
+    return _Slots(windows, narrow, inside)
+
+
+@functools.lru_cache(maxsize=128)
+def _end_spill(ratio: float, blur: float) -> np.ndarray:
+    """What uniformly likely data characters spill into the start and stop slots: (2, L)."""
+    return _expected_spill(_prior_marginals(3), ratio, blur)[[0, -1]]
 
 
 def _prior_marginals(count: int) -> np.ndarray:
@@ -332,12 +356,11 @@ def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int
     cumulative = np.concatenate(([0.0], np.cumsum(profile)))
     # Rank every hypothesis by how well the start and stop characters fit
     # at the two ends, then fit every slot of the few best.
+    jitter = np.array(list(itertools.product(options.jitter, options.jitter)))  # (C, 2) in narrow widths
     screened = []
-    for ratio, d0, d1 in itertools.product(options.ratios, options.jitter, options.jitter):
+    for ratio in options.ratios:
         per_char = 7.0 + 3.0 * ratio
-        first_guess = (end - start) / (per_char * 8 - 1)
-        lo, hi = start + d0 * first_guess, end + d1 * first_guess
-        length = hi - lo
+        length = end - start
         if allowed is not None:
             counts = [len(allowed) + 2]
         else:
@@ -347,21 +370,25 @@ def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int
                 guess = n_bars / 5.0
                 counts = [k for k in counts if abs(k - guess) <= max(1.0, 0.1 * guess)]
         for count in counts:
-            narrow = length / (count * per_char - 1)
-            if narrow < options.min_narrow:
+            guess = length / (count * per_char - 1)
+            if guess < options.min_narrow:
                 continue
-            slots = _slot_windows(cumulative, lo, narrow, ratio, count, options.shift)
-            if not slots.inside:
+            lo, hi = start + jitter[:, 0] * guess, end + jitter[:, 1] * guess
+            narrow = (hi - lo) / (count * per_char - 1)
+            ends = _end_windows(cumulative, lo, narrow, ratio, count, options.shift)
+            if ends is None:
                 continue
-            ends = _Slots(slots.windows[[0, -1]], narrow, True)
             for blur in options.blurs:
-                known = _prior_marginals(count)
-                spill = _expected_spill(known, ratio, blur)[[0, -1]]
-                costs = slot_costs(ends, ratio, blur, dark, light, spill)
-                screened.append(((costs[0, STAR] + costs[1, STAR]) / narrow, ratio, blur, count, lo, hi, slots))
+                costs = slot_costs(ends, ratio, blur, dark, light, _end_spill(ratio, blur))  # (C, 2, 44)
+                frame = (costs[:, 0, STAR] + costs[:, 1, STAR]) / narrow
+                frame[~ends.inside] = np.inf
+                for c in np.argsort(frame)[: options.keep]:
+                    if np.isfinite(frame[c]):
+                        screened.append((float(frame[c]), ratio, blur, count, float(lo[c]), float(hi[c])))
     screened.sort(key=lambda h: h[0])
     best = None
-    for _, ratio, blur, count, lo, hi, slots in screened[: options.keep]:
+    for _, ratio, blur, count, lo, hi in screened[: options.keep]:
+        slots = _slot_windows(cumulative, lo, (hi - lo) / (count * (7.0 + 3.0 * ratio) - 1), ratio, count, options.shift)
         costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(_prior_marginals(count), ratio, blur))
         mse = float(costs.min(axis=1).sum()) / (hi - lo)
         if best is None or mse < best[0]:
@@ -373,7 +400,6 @@ def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int
         machine, accept = automaton(count - 2, allowed, None), check
     else:
         machine, accept = automaton(count - 2, allowed, check), None
-    found = None
     local = options.local_levels
     if local:
         costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(_prior_marginals(count), ratio, blur), local)

@@ -14,7 +14,7 @@ string the automaton accepts.
 from __future__ import annotations
 
 import dataclasses
-import re
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -127,6 +127,27 @@ class Automaton:
     def length(self) -> int:
         return len(self.steps)
 
+    @functools.cached_property
+    def sources(self) -> list[np.ndarray]:
+        """Per position, the (state, character) pairs (as ``state * 43 + char``) leading to each state.
+
+        An (n_states, D) array padded with ``n_states * 43``, an index past
+        the pairs that :func:`best_path` maps to an impossible score.
+        """
+        pad = self.n_states * N_CHARS
+        out = []
+        for step in self.steps:
+            flat = step.ravel()
+            pairs = np.flatnonzero(flat >= 0)
+            order = np.argsort(flat[pairs], kind="stable")
+            targets, pairs = flat[pairs][order], pairs[order]
+            counts = np.bincount(targets, minlength=self.n_states)
+            rank = np.arange(len(targets)) - np.repeat(np.cumsum(counts) - counts, counts)
+            table = np.full((self.n_states, max(1, int(counts.max(initial=0)))), pad)
+            table[targets, rank] = pairs
+            out.append(table)
+        return out
+
 
 def automaton(length: int, allowed: Sequence[np.ndarray] | None = None, check: str | None = None) -> Automaton:
     """The automaton of strings of ``length`` data characters.
@@ -201,24 +222,16 @@ def best_path(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarra
     best[machine.start] = 0.0
     alpha = [best.copy()]
     back = []
-    for j, step in enumerate(machine.steps):
-        scores = best[:, None] + log_likelihood[j][None, :]  # (S, 43)
-        valid = (step >= 0) & np.isfinite(scores)
-        target = np.where(valid, step, 0)
-        flat = np.flatnonzero(valid)  # (state, char) pairs, as state * 43 + char
-        targets, values = target.ravel()[flat], scores.ravel()[flat]
-        order = np.lexsort((values, targets))  # by target state, best last
-        last = np.append(np.flatnonzero(np.diff(targets[order])), len(order) - 1) if len(order) else order
-        new_best = np.full(S, -np.inf)
-        origin = np.full(S, -1)
-        new_best[targets[order[last]]] = values[order[last]]
-        origin[targets[order[last]]] = flat[order[last]]
-        back.append(origin)
-        new_alpha = np.full(S, -np.inf)
-        forward = alpha[-1][:, None] + log_likelihood[j][None, :]
-        np.logaddexp.at(new_alpha, target[valid], forward[valid])
-        alpha.append(new_alpha)
-        best = new_best
+    for j, sources in enumerate(machine.sources):
+        # Scores of every (state, char) pair, and a -inf slot that pads ``sources``.
+        scores = np.append((best[:, None] + log_likelihood[j][None, :]).ravel(), -np.inf)
+        reaching = scores[sources]  # (S, D): the pairs leading to each state
+        pick = reaching.argmax(axis=1)
+        best = reaching[np.arange(S), pick]
+        back.append(sources[np.arange(S), pick])
+        forward = np.append((alpha[-1][:, None] + log_likelihood[j][None, :]).ravel(), -np.inf)
+        with np.errstate(invalid="ignore"):
+            alpha.append(np.logaddexp.reduce(forward[sources], axis=1))
     final = int(np.argmax(best))
     if not np.isfinite(best[final]):
         return None

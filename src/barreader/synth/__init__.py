@@ -1,4 +1,4 @@
-"""Synthetic EAN/UPC images with known ground truth, for tests and benchmarks.
+"""Synthetic EAN/UPC and Code 39 images with known ground truth, for tests and benchmarks.
 
 :func:`render_modules` draws a clean code with exact, area-weighted sub-pixel
 bar edges; :func:`degrade` and :func:`rotate` add blur, contrast loss, noise,
@@ -11,6 +11,11 @@ photographic or cluttered background and returns a :class:`Scene` with each
 code's ground truth (:class:`SceneCode`); :func:`render_negative` draws a
 background alone, and :func:`clutter` the procedural hard negatives
 (code-like stripes, gratings, text, grids, blobs).
+
+:func:`render_code39` draws a Code 39 with any wide-to-narrow ratio, and
+:func:`render_licence_card` an identity-card-like image with an invented
+Finnish identity code (:func:`random_hetu`) as its Code 39, blurred,
+smudged and rotated at will.
 
 Coordinates put pixel centres at integers (the OpenCV convention): pixel
 ``image[i, j]`` is centred at ``x = j, y = i``.
@@ -25,6 +30,7 @@ Examples
 dtype('uint8')
 """
 
+from .card import LicenceCard, random_hetu, render_code39, render_licence_card
 from .clutter import CLUTTER_KINDS, clutter
 from .degrade import degrade, rotate
 from .render import FORMATS, SyntheticCode, random_text, render_code, render_modules
@@ -34,15 +40,19 @@ __all__ = [
     "BACKGROUNDS",
     "CLUTTER_KINDS",
     "FORMATS",
+    "LicenceCard",
     "PHOTOS",
     "Scene",
     "SceneCode",
     "SyntheticCode",
     "clutter",
     "degrade",
+    "random_hetu",
     "random_text",
     "render_code",
+    "render_code39",
     "render_modules",
+    "render_licence_card",
     "render_negative",
     "render_scene",
     "rotate",
