@@ -16,6 +16,7 @@ in [-10°, 10°]. A second set adds a smudge: a dark, 70 % opaque blob over
 Usage::
 
     python benchmarks/bench_code39.py [--cards 50] [--blur 1.5] [--seed 0] [--json out.json]
+        [--figure docs/figures/code39_recovery.png]
 """
 
 from __future__ import annotations
@@ -80,6 +81,28 @@ def plain_reading(cards, readers) -> dict:
     return out
 
 
+def figure(path: Path, seed: int = 3) -> None:
+    """One invented card sharp, blurred, and blurred and smudged, each with what recover() returns."""
+    import cv2
+
+    text = random_hetu(np.random.default_rng(seed))
+    tiles = []
+    for blur, smudge in ((0.0, 0.0), (1.5, 0.0), (1.5, 0.2)):
+        card = render_licence_card(text, blur=blur, smudge=smudge, angle=4.0, rng=seed)
+        result = barreader.code39.recover(card.image, PATTERN, check="hetu")
+        caption = f"blur {blur:g}" + (", smudge 20%" if smudge else "") + ": " + (
+            f"{result.text} (p={result.quality:.3f})" if result else "nothing credible")
+        tile = cv2.cvtColor(card.image, cv2.COLOR_GRAY2BGR)
+        tile = np.vstack([tile, np.full((34, tile.shape[1], 3), 255, np.uint8)])
+        cv2.putText(tile, caption, (8, tile.shape[0] - 11), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (0, 0, 0), 1, cv2.LINE_AA)
+        tiles.append(tile)
+    height = max(t.shape[0] for t in tiles)
+    row = np.hstack([np.pad(t, ((0, height - t.shape[0]), (0, 6), (0, 0)), constant_values=255) for t in tiles])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), row)
+    print(f"saved {path}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cards", type=int, default=50)
@@ -88,6 +111,7 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per recovery timing; the median is kept")
     parser.add_argument("--readers", type=csv_list, default=["barreader", "zxing-cpp", "zbar"])
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--figure", type=Path, help="save a picture of one card recovered")
     args = parser.parse_args(argv)
     readers = [r for r in make_readers(args.readers, ["code39"]) if r.available]
     env = environment(readers)
@@ -106,6 +130,8 @@ def main(argv=None) -> int:
         for reader, s in plain.items():
             print(f"  {reader + ' (plain read)':25} right {s['right']}/{args.cards}  wrong {s['wrong']}  median {s['median_ms']:.1f} ms")
         report[name] = {"recover": recovered, "plain": plain}
+    if args.figure:
+        figure(args.figure)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=1))

@@ -6,8 +6,9 @@ Run from the repository root: ``python examples/make_examples.py``.
 from pathlib import Path
 
 import cv2
+import numpy as np
 
-from barreader.synth import render_code, render_scene
+from barreader.synth import random_hetu, render_code, render_code39, render_licence_card, render_scene
 
 HERE = Path(__file__).resolve().parent
 
@@ -46,6 +47,14 @@ def main() -> None:
     )
     cv2.imwrite(str(HERE / "three_codes_any_angle.png"), scene.image)
     print("three_codes_any_angle.png: UPC-A 036000291452, EAN-13 4006381333931, UPC-E 01234565")
+
+    code39 = render_code39("CODE-39 DEMO", narrow=2.0, ratio=2.5, quiet_zone=12, height=50, phase=0.4)
+    cv2.imwrite(str(HERE / "code39_sharp.png"), (20 + 215 * code39).astype("uint8"))
+    print("code39_sharp.png: Code39 CODE-39 DEMO")
+    # An invented identity code on an invented card: no real person's data.
+    card = render_licence_card(random_hetu(np.random.default_rng(2024)), blur=1.5, smudge=0.2, angle=4.0, rng=3)
+    cv2.imwrite(str(HERE / "licence_card_blurred.png"), card.image)
+    print(f"licence_card_blurred.png: Code39 {card.text} (recover with examples/recover_licence.py)")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,9 @@ __all__ = [
     "__version__",
 ]
 
+from .code39_reader import Code39ReadOptions  # noqa: E402
 from .reader import ReaderOptions, read  # noqa: E402
 from .results import Barcode, Region  # noqa: E402
 from .scan import scan  # noqa: E402
 
-__all__ += ["Barcode", "ReaderOptions", "Region", "read", "scan"]
+__all__ += ["Barcode", "Code39ReadOptions", "ReaderOptions", "Region", "read", "scan"]

@@ -22,6 +22,7 @@ from .decode.upcean import (
 from .decode.blursearch import Placement
 from .decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_deblurred, decode_plain, search_stage
 from .decode.verify import Fit
+from .code39_reader import Code39ReadOptions, read_code39
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
 from .image import to_gray
@@ -69,6 +70,8 @@ class ReaderOptions:
         image, whose whole code fits the profile at most twice as badly, has
         at least this fraction of its quality.
     decoder : DecoderOptions
+    code39 : Code39ReadOptions
+        Full ASCII, mod-43 check and thresholds of Code 39 reading.
     """
 
     scanlines: int = 7
@@ -81,6 +84,7 @@ class ReaderOptions:
     max_residual_unsure: float = 0.06
     max_rival: float = 0.8
     decoder: DecoderOptions = DecoderOptions()
+    code39: Code39ReadOptions = Code39ReadOptions()
 
 
 @dataclasses.dataclass
@@ -380,7 +384,7 @@ def read(
     localizer: str | Sequence[str] = DEFAULT_LOCALIZER,
     options: ReaderOptions | None = None,
 ) -> list[Barcode]:
-    """Read the EAN/UPC barcodes in an image.
+    """Read the EAN/UPC and Code 39 barcodes in an image.
 
     Parameters
     ----------
@@ -427,6 +431,11 @@ def read(
     of agreeing scanlines; the layout; and which decoder read it. Its
     weights were fitted on synthetic scenes only.
 
+    Code 39 is read by its own template bank (:mod:`barreader.code39_reader`);
+    its ``quality`` combines the string's posterior on each agreeing
+    scanline, and a text needs two agreeing scanlines unless one is near
+    certain (``options.code39``).
+
     Results need ``quality >= options.min_quality`` (0.9 for texts only the
     blurred-model decoder read), a posterior of at least
     ``options.min_posterior`` unless their whole-code fit is excellent, and
@@ -455,11 +464,24 @@ def read(
         todo = []
         for name in names:
             todo += [r for r in localize(gray, name) if not any(_same_place(r, earlier) for earlier in todo)]
-    groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)
-    results = [_to_barcode(gray, g, rival) for g, rival in groups]
-    results = [r for r, (g, _) in zip(results, groups) if _credible(r, _evidence(g), opts)]
+    results = []
+    if fmts - {Format.CODE39}:
+        groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)
+        results = [_to_barcode(gray, g, rival) for g, rival in groups]
+        results = [r for r, (g, _) in zip(results, groups) if _credible(r, _evidence(g), opts)]
+    if Format.CODE39 in fmts:
+        # Regions on a code already read hold no Code 39.
+        free = [r for r in todo if not any(_inside(r.polygon.mean(axis=0), b.position) for b in results)]
+        code39 = read_code39(gray, free, _region_scanlines, opts.code39)
+        if not code39 and not results and regions is None:
+            code39 = read_code39(gray, _fallback_regions(gray), _region_scanlines, opts.code39)
+        results += [r for r in code39 if r.quality >= opts.min_quality]
     results.sort(key=lambda b: b.quality, reverse=True)
     return _drop_contained(results)
+
+
+def _inside(point: np.ndarray, polygon: np.ndarray) -> bool:
+    return cv2.pointPolygonTest(np.asarray(polygon, dtype=np.float32), (float(point[0]), float(point[1])), False) >= 0
 
 
 def _drop_contained(results: list[Barcode]) -> list[Barcode]:

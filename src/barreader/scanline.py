@@ -17,7 +17,7 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
-__all__ = ["Scanline", "sample_profile", "Extent", "find_extents"]
+__all__ = ["Scanline", "sample_profile", "Extent", "find_extents", "valley_centres"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,6 +107,11 @@ def _valleys(smooth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     centres, props = find_peaks(-smooth, prominence=prominence, width=0, rel_height=0.5)
     # Half-depth crossings, in profile coordinates (sample n's centre is n + 0.5).
     return centres, props["prominences"], props["left_ips"] + 0.5, props["right_ips"] + 0.5
+
+
+def valley_centres(smooth: np.ndarray) -> np.ndarray:
+    """Profile positions (sample ``n``'s centre is ``n + 0.5``) of the bars of a smoothed profile."""
+    return _valleys(smooth)[0] + 0.5
 
 
 def _outer_edge(smooth: np.ndarray, centre: int, step: int, reach: float) -> float:

@@ -2,9 +2,9 @@
 
 A hypothesis fixes the code's first and last bar edges on the profile, the
 wide-to-narrow ratio ``N``, the number of characters ``k`` (start and stop
-included) and the blur; the narrow width ``X`` follows from the extent,
-``k (6 + 3N) X + (k - 1) X``, and character ``i`` starts at
-``start + i (7 + 3N) X``.
+included), the inter-character gap ``G`` and the blur; the narrow width
+``X`` follows from the extent, ``k (6 + 3N) X + (k - 1) G X``, and
+character ``i`` starts at ``start + i (6 + 3N + G) X``.
 
 The profile is resampled at ``RESOLUTION`` box-averaged samples per narrow
 width on that grid, so that every slot sees the same sample phase and one
@@ -57,10 +57,18 @@ class Code39Options:
     ratios : tuple of float
         Wide-to-narrow ratios tried (multiples of 1/4, so that a character
         is a whole number of samples).
+    gaps : tuple of float
+        Inter-character gaps tried, in narrow widths (multiples of 1/4;
+        the specification allows gaps wider than one narrow element).
     blurs : tuple of float
         Gaussian blur, in narrow widths, tried.
     shift : int
         Largest per-slot shift, in samples (1/4 narrow width each).
+    growths : tuple of float
+        Bar growth tried, in narrow widths: every bar that much wider
+        (negative: narrower) than nominal, the spaces narrower.
+    scales : tuple of float
+        Per-slot scales of the narrow width tried in the full fit.
     jitter : tuple of float
         Offsets of the given start and end, in narrow widths, tried.
     min_narrow : float
@@ -74,6 +82,9 @@ class Code39Options:
     """
 
     ratios: tuple[float, ...] = (2.0, 2.25, 2.5, 2.75, 3.0)
+    gaps: tuple[float, ...] = (1.0,)
+    growths: tuple[float, ...] = (0.0,)
+    scales: tuple[float, ...] = (1.0,)
     blurs: tuple[float, ...] = (0.0, 0.5, 1.0, 1.5, 2.0)
     shift: int = 2
     jitter: tuple[float, ...] = (0.0,)
@@ -120,10 +131,17 @@ class Code39Candidate:
     contrast: float = 0.0
 
 
-def _bar_edges(ratio: float) -> np.ndarray:
-    """(44, 10) edges of each character's five bars, in narrow widths from its first bar's leading edge."""
+def _bar_edges(ratio: float, growth: float = 0.0) -> np.ndarray:
+    """(44, 10) edges of each character's five bars, in narrow widths from its first bar's nominal leading edge.
+
+    ``growth`` widens every bar by that many narrow widths (half on each
+    side) at the expense of the spaces: ink spread, or, negative, thin
+    printing or over-exposure.
+    """
     widths = np.where(WIDE, ratio, 1.0)
     edges = np.concatenate((np.zeros((len(CHARS), 1)), np.cumsum(widths, axis=1)), axis=1)  # 10 edges
+    edges[:, 0::2] -= 0.5 * growth
+    edges[:, 1::2] += 0.5 * growth
     return edges
 
 
@@ -138,12 +156,13 @@ def _dark_cover(bar_edges: np.ndarray, lo: np.ndarray, step: float) -> np.ndarra
 
 
 @functools.lru_cache(maxsize=128)
-def character_templates(ratio: float, blur: float, resolution: int = RESOLUTION) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def character_templates(ratio: float, blur: float, gap: float = 1.0, growth: float = 0.0,
+                        resolution: int = RESOLUTION) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Bar coverage of every character in one slot window, and what its bars spill into the neighbours'.
 
     A slot window runs from the middle of the gap before a character to the
-    middle of the gap after it, ``(7 + 3N)`` narrow widths in
-    ``(7 + 3N) * resolution`` samples.
+    middle of the gap after it, ``(6 + 3N + gap)`` narrow widths in
+    ``(6 + 3N + gap) * resolution`` samples.
 
     Returns
     -------
@@ -152,11 +171,12 @@ def character_templates(ratio: float, blur: float, resolution: int = RESOLUTION)
         own window, in the window of the slot after it, and in the window
         of the slot before it.
     """
-    length = int(round((7.0 + 3.0 * ratio) * resolution))
+    pitch = 6.0 + 3.0 * ratio + gap
+    length = int(round(pitch * resolution))
     step = 1.0 / resolution
-    edges = _bar_edges(ratio)
+    edges = _bar_edges(ratio, growth)
     # Three windows: the slot before, the character's own, the slot after.
-    lo = -0.5 - (7.0 + 3.0 * ratio) + step * np.arange(3 * length)
+    lo = -0.5 * gap - pitch + step * np.arange(3 * length)
     dark = _dark_cover(edges, lo, step)
     if blur > 0:
         dark = gaussian_filter1d(dark, blur * resolution, axis=1, mode="constant", cval=0.0)
@@ -187,23 +207,34 @@ class _Slots:
     inside: bool | np.ndarray  # every window lies on the profile (per hypothesis when batched)
 
 
-def _slot_windows(cumulative: np.ndarray, origin: float, narrow: float, ratio: float, count: int,
-                  shift: int, slots: Sequence[int] | None = None, resolution: int = RESOLUTION) -> _Slots:
-    """The windows of the given slots (default all) of a hypothesis, each at every shift."""
-    length = int(round((7.0 + 3.0 * ratio) * resolution))
+def _slot_windows(cumulative: np.ndarray, origin: float, narrow: float, ratio: float, gap: float, count: int,
+                  shift: int, slots: Sequence[int] | None = None, scales: Sequence[float] = (1.0,),
+                  resolution: int = RESOLUTION) -> _Slots:
+    """The windows of the given slots (default all) of a hypothesis, at every shift and scale.
+
+    A slot's window at scale ``s`` is resampled about the slot's nominal
+    centre with ``s`` times the nominal step, then shifted by whole steps:
+    perspective and uneven printing change the width and place of each
+    character a little. Shape (slots, scales * shifts, L).
+    """
+    length = int(round((6.0 + 3.0 * ratio + gap) * resolution))
     step = narrow / resolution
     wanted = np.arange(count) if slots is None else np.asarray(slots)
-    offsets = wanted[:, None] * length + np.arange(2 * shift + length)[None, :]  # samples from the first window's start
-    positions = origin - 0.5 * narrow - shift * step + step * offsets
-    inside = positions.min() >= 0 and positions.max() + step <= cumulative.size - 1
-    samples = _resample(cumulative, positions.ravel(), step).reshape(positions.shape)
-    starts = np.arange(2 * shift + 1)
-    windows = samples[:, starts[:, None] + np.arange(length)[None, :]]  # (slots, shifts, L)
+    centres = origin - 0.5 * gap * narrow + step * length * (wanted + 0.5)  # (slots,)
+    moves = np.arange(-shift, shift + 1)
+    scale = np.asarray(scales, dtype=np.float64)
+    # (slots, scales, shifts, L) sample starts
+    relative = (np.arange(length) - 0.5 * length)[None, None, :] + moves[None, :, None]  # (1, shifts, L)
+    positions = centres[:, None, None, None] + (scale[:, None, None] * step)[None] * relative[None]
+    inside = positions.min() >= 0 and positions.max() + step * scale.max() <= cumulative.size - 1
+    steps = np.broadcast_to((scale * step)[None, :, None, None], positions.shape)
+    windows = _resample(cumulative, positions, steps).reshape(len(wanted), -1, length)
     return _Slots(windows, narrow, bool(inside))
 
 
 def slot_costs(slots: _Slots, ratio: float, blur: float, dark: float, light: float,
-               spill: np.ndarray | None = None, local: bool = False, resolution: int = RESOLUTION) -> np.ndarray:
+               spill: np.ndarray | None = None, local: bool = False, gap: float = 1.0, growth: float = 0.0,
+               resolution: int = RESOLUTION) -> np.ndarray:
     """Least-squares cost of every character in every slot of one hypothesis.
 
     Parameters
@@ -227,7 +258,7 @@ def slot_costs(slots: _Slots, ratio: float, blur: float, dark: float, light: flo
         Sum of squared differences over each slot's window, in profile
         samples (pixels), the best shift kept per character.
     """
-    own, _, _ = character_templates(ratio, blur, resolution)
+    own, _, _ = character_templates(ratio, blur, gap, growth, resolution)
     contrast = light - dark
     windows = slots.windows  # (..., slots, S, L)
     if local:
@@ -259,9 +290,10 @@ def _local_costs(windows: np.ndarray, own: np.ndarray, spill: np.ndarray | None)
     return np.maximum(energy - explained, 0.0).min(axis=1)
 
 
-def _expected_spill(marginals: np.ndarray, ratio: float, blur: float, resolution: int = RESOLUTION) -> np.ndarray:
+def _expected_spill(marginals: np.ndarray, ratio: float, blur: float, gap: float = 1.0, growth: float = 0.0,
+                    resolution: int = RESOLUTION) -> np.ndarray:
     """Bar coverage each slot receives from its neighbours, given per-slot character distributions (count, 44)."""
-    _, into_next, into_previous = character_templates(ratio, blur, resolution)
+    _, into_next, into_previous = character_templates(ratio, blur, gap, growth, resolution)
     from_previous = marginals @ into_next  # what slot i spills into slot i + 1
     from_next = marginals @ into_previous
     spill = np.zeros_like(from_previous)
@@ -270,13 +302,13 @@ def _expected_spill(marginals: np.ndarray, ratio: float, blur: float, resolution
     return spill
 
 
-def _end_windows(cumulative: np.ndarray, lo: np.ndarray, narrow: np.ndarray, ratio: float, count: int,
-                 shift: int, resolution: int = RESOLUTION) -> _Slots | None:
+def _end_windows(cumulative: np.ndarray, lo: np.ndarray, narrow: np.ndarray, ratio: float, gap: float,
+                 count: int, shift: int, resolution: int = RESOLUTION) -> _Slots | None:
     """Windows of the first and last slot for many (start, narrow) hypotheses at once: (C, 2, S, L)."""
-    length = int(round((7.0 + 3.0 * ratio) * resolution))
+    length = int(round((6.0 + 3.0 * ratio + gap) * resolution))
     step = narrow / resolution  # (C,)
     offsets = np.array([0, count - 1])[:, None] * length + np.arange(2 * shift + length)[None, :]  # (2, L + 2 shift)
-    positions = (lo - 0.5 * narrow - shift * step)[:, None, None] + step[:, None, None] * offsets[None]
+    positions = (lo - 0.5 * gap * narrow - shift * step)[:, None, None] + step[:, None, None] * offsets[None]
     inside = (positions[:, 0, 0] >= 0) & (positions[:, -1, -1] + step <= cumulative.size - 1)
     if not inside.any():
         return None
@@ -287,9 +319,9 @@ def _end_windows(cumulative: np.ndarray, lo: np.ndarray, narrow: np.ndarray, rat
 
 
 @functools.lru_cache(maxsize=128)
-def _end_spill(ratio: float, blur: float) -> np.ndarray:
+def _end_spill(ratio: float, blur: float, gap: float, growth: float) -> np.ndarray:
     """What uniformly likely data characters spill into the start and stop slots: (2, L)."""
-    return _expected_spill(_prior_marginals(3), ratio, blur)[[0, -1]]
+    return _expected_spill(_prior_marginals(3), ratio, blur, gap, growth)[[0, -1]]
 
 
 def _prior_marginals(count: int) -> np.ndarray:
@@ -358,60 +390,67 @@ def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int
     # at the two ends, then fit every slot of the few best.
     jitter = np.array(list(itertools.product(options.jitter, options.jitter)))  # (C, 2) in narrow widths
     screened = []
-    for ratio in options.ratios:
-        per_char = 7.0 + 3.0 * ratio
+    for ratio, gap, growth in itertools.product(options.ratios, options.gaps, options.growths):
+        per_char = 6.0 + 3.0 * ratio + gap
         length = end - start
         if allowed is not None:
             counts = [len(allowed) + 2]
         else:
-            largest = int((length / options.min_narrow + 1.0) / per_char)
+            largest = int((length / options.min_narrow + gap) / per_char)
             counts = range(3, largest + 1)
             if n_bars is not None:
                 guess = n_bars / 5.0
                 counts = [k for k in counts if abs(k - guess) <= max(1.0, 0.1 * guess)]
         for count in counts:
-            guess = length / (count * per_char - 1)
+            guess = length / (count * per_char - gap)
             if guess < options.min_narrow:
                 continue
             lo, hi = start + jitter[:, 0] * guess, end + jitter[:, 1] * guess
-            narrow = (hi - lo) / (count * per_char - 1)
-            ends = _end_windows(cumulative, lo, narrow, ratio, count, options.shift)
+            narrow = (hi - lo) / (count * per_char - gap)
+            ends = _end_windows(cumulative, lo, narrow, ratio, gap, count, options.shift)
             if ends is None:
                 continue
             for blur in options.blurs:
-                costs = slot_costs(ends, ratio, blur, dark, light, _end_spill(ratio, blur))  # (C, 2, 44)
+                spill = _end_spill(ratio, blur, gap, growth)
+                costs = slot_costs(ends, ratio, blur, dark, light, spill, gap=gap, growth=growth)  # (C, 2, 44)
                 frame = (costs[:, 0, STAR] + costs[:, 1, STAR]) / narrow
                 frame[~ends.inside] = np.inf
                 for c in np.argsort(frame)[: options.keep]:
                     if np.isfinite(frame[c]):
-                        screened.append((float(frame[c]), ratio, blur, count, float(lo[c]), float(hi[c])))
+                        screened.append((float(frame[c]), ratio, gap, growth, blur, count, float(lo[c]), float(hi[c])))
     screened.sort(key=lambda h: h[0])
     best = None
-    for _, ratio, blur, count, lo, hi in screened[: options.keep]:
-        slots = _slot_windows(cumulative, lo, (hi - lo) / (count * (7.0 + 3.0 * ratio) - 1), ratio, count, options.shift)
-        costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(_prior_marginals(count), ratio, blur))
+    for _, ratio, gap, growth, blur, count, lo, hi in screened[: options.keep]:
+        narrow = (hi - lo) / (count * (6.0 + 3.0 * ratio + gap) - gap)
+        slots = _slot_windows(cumulative, lo, narrow, ratio, gap, count, options.shift, scales=options.scales)
+        spill = _expected_spill(_prior_marginals(count), ratio, blur, gap, growth)
+        costs = slot_costs(slots, ratio, blur, dark, light, spill, gap=gap, growth=growth)
         mse = float(costs.min(axis=1).sum()) / (hi - lo)
         if best is None or mse < best[0]:
-            best = (mse, ratio, blur, count, lo, hi, slots, costs)
+            best = (mse, ratio, gap, growth, blur, count, lo, hi, slots, costs)
     if best is None:
         return None
-    mse, ratio, blur, count, lo, hi, slots, costs = best
+    mse, ratio, gap, growth, blur, count, lo, hi, slots, costs = best
     if callable(check):
         machine, accept = automaton(count - 2, allowed, None), check
     else:
         machine, accept = automaton(count - 2, allowed, check), None
     local = options.local_levels
     if local:
-        costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(_prior_marginals(count), ratio, blur), local)
+        spill = _expected_spill(_prior_marginals(count), ratio, blur, gap, growth)
+        costs = slot_costs(slots, ratio, blur, dark, light, spill, local, gap, growth)
         mse = float(costs.min(axis=1).sum()) / (hi - lo)
     for _ in range(2):  # a second pass with the neighbours' spill from the first's posteriors
-        variance = max(mse, 1e-4 * (light - dark) ** 2)
+        # Model errors (print, optics) are correlated over about a narrow
+        # element, not independent per pixel: one narrow width of samples
+        # counts as one observation.
+        variance = max(mse, 1e-4 * (light - dark) ** 2) * max(slots.narrow, 1.0)
         found = _search(-costs / (2.0 * variance), machine, accept)
         if found is None or blur == 0:
             break
         marginals = _prior_marginals(count)
         marginals[1:-1, :STAR] = found[2]
-        costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(marginals, ratio, blur), local)
+        costs = slot_costs(slots, ratio, blur, dark, light, _expected_spill(marginals, ratio, blur, gap, growth), local, gap, growth)
         mse = float(costs.min(axis=1).sum()) / (hi - lo)
     if found is None:
         return None
