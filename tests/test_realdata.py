@@ -97,6 +97,6 @@ def test_code39_photos_read_without_a_wrong_text():
         texts = [r.text.strip() for r in barreader.read(DATA / name / row["file"], formats="code39")]
         passed += expected in texts
         wrong += [(row["file"], t) for t in texts if t != expected and t not in CODE39_SECOND_CODES.get(row["file"], ())]
-    # Measured: 11 of 31 (ZBar reads 28, zxing-cpp 25).
-    assert passed >= 11, f"read {passed} of {len(rows)}"
+    # Measured: 25 of 31 (ZBar reads 28, zxing-cpp 25).
+    assert passed >= 25, f"read {passed} of {len(rows)}"
     assert not wrong, f"wrong texts: {wrong}"

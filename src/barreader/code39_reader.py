@@ -69,7 +69,8 @@ class Code39ReadOptions:
     min_posterior_alone: float = 0.9999
     max_residual: float = 0.3
     scanlines: int = 5
-    decoder: Code39Options = Code39Options(gaps=(1.0, 1.5, 2.0, 3.0), blurs=(0.0, 0.5, 1.0), keep=4)
+    decoder: Code39Options = Code39Options(gaps=(1.0, 1.5, 2.0, 3.0), blurs=(0.0, 0.5, 1.0), keep=4, shift=4,
+                                           scales=(0.97, 1.0, 1.03))
 
 
 @dataclasses.dataclass
@@ -126,20 +127,27 @@ def _read_line(line: Scanline, options: Code39ReadOptions) -> list[_Read]:
     for extent in find_extents(line.profile)[:3]:
         if extent.n_bars < MIN_BARS:
             continue
-        # Perspective stretches one end of a code: read it on a profile resampled
-        # so that the code's bars are evenly spread again.
-        warp = Perspective.fit(line.profile, extent.start, extent.end)
-        flat, start, end = warp.flatten(line.profile)
-        m = len(flat)
-        forward = decode_profile(flat, start, end, n_bars=extent.n_bars, options=options.decoder)
-        reverse = decode_profile(flat[::-1].copy(), m - end, m - start, n_bars=extent.n_bars, options=options.decoder)
-        readings = []
-        if forward is not None:
-            readings.append((line, dataclasses.replace(forward, start=warp.to_profile(forward.start),
-                                                       end=warp.to_profile(forward.end))))
-        if reverse is not None:
-            readings.append((backwards, dataclasses.replace(reverse, start=n - warp.to_profile(m - reverse.start),
-                                                            end=n - warp.to_profile(m - reverse.end))))
+        # Perspective stretches one end of a code: read it also on a profile
+        # resampled so that the code's bars are evenly spread again, and keep
+        # whichever fits better.
+        readings = {}
+        for warp in {Perspective(extent.start, extent.end, 0.0, 0.0), Perspective.fit(line.profile, extent.start, extent.end)}:
+            flat, start, end = warp.flatten(line.profile)
+            m = len(flat)
+            forward = decode_profile(flat, start, end, n_bars=extent.n_bars, options=options.decoder)
+            reverse = decode_profile(flat[::-1].copy(), m - end, m - start, n_bars=extent.n_bars, options=options.decoder)
+            if forward is not None:
+                forward = dataclasses.replace(forward, start=warp.to_profile(forward.start), end=warp.to_profile(forward.end))
+                readings[("forward", warp.k)] = (line, forward)
+            if reverse is not None:
+                reverse = dataclasses.replace(reverse, start=n - warp.to_profile(m - reverse.start),
+                                              end=n - warp.to_profile(m - reverse.end))
+                readings[("reverse", warp.k)] = (backwards, reverse)
+        best = {}
+        for (direction, _), (on, candidate) in readings.items():
+            if direction not in best or candidate.residual < best[direction][1].residual:
+                best[direction] = (on, candidate)
+        readings = list(best.values())
         for on, candidate in readings:
             if not candidate.text:
                 continue
