@@ -24,7 +24,7 @@ from .decode.code39_constraints import CHECKS, parse_pattern
 from .errors import InvalidArgumentError
 from .formats import Format
 from .image import to_gray
-from .results import Barcode, Region
+from .results import Barcode, Region, as_region
 from .localize.tensor import tensor_regions
 from .scan import LOCALIZERS
 from .scanline import Scanline, sample_profile
@@ -100,7 +100,7 @@ def recover(image, pattern: str, *, check: str | Callable[[str], bool] | None = 
         raise InvalidArgumentError(f"a HETU check needs a pattern of 11 characters (DDMMYYCZZZQ), got {len(allowed)}")
     gray = to_gray(image)
     if region is not None:
-        batches = [lambda: [_as_region(region)]]
+        batches = [lambda: [as_region(region)]]
     else:
         batches = [lambda name=name: _LOCALIZERS[name](gray)[:MAX_REGIONS] for name in names]
     best: tuple[Code39Candidate, Scanline, Region] | None = None
@@ -123,15 +123,6 @@ def recover(image, pattern: str, *, check: str | Callable[[str], bool] | None = 
         return None
     return _to_barcode(found, line, found_region, confidence)
 
-
-def _as_region(region) -> Region:
-    if isinstance(region, Region):
-        return region
-    polygon = np.asarray(region, dtype=np.float64)
-    if polygon.shape != (4, 2) or not np.isfinite(polygon).all():
-        raise InvalidArgumentError(f"region must be a Region or a (4, 2) array of finite corners, got shape {polygon.shape}")
-    along = polygon[1] - polygon[0]
-    return Region(polygon, math.degrees(math.atan2(along[1], along[0])) % 180.0, 0.0)
 
 
 def _profiles(gray: np.ndarray, region: Region) -> list[tuple[Scanline, float]]:

@@ -28,7 +28,7 @@ from .formats import Format, parse_formats
 from .image import to_gray
 from .scan import localize
 from .quality import Evidence, quality
-from .results import Barcode, Region
+from .results import Barcode, Region, as_region
 from .scanline import Scanline, bar_extent, find_extents, sample_profile
 from .symbology.upcean import upce_to_upca
 
@@ -456,7 +456,7 @@ def read(
     if not isinstance(opts, ReaderOptions):
         raise InvalidArgumentError(f"options must be a ReaderOptions, got {type(opts).__name__}")
     if regions is not None:
-        todo = [_as_region(r) for r in regions]
+        todo = [as_region(r) for r in regions]
     else:
         names = [localizer] if isinstance(localizer, str) else list(localizer)
         if not names:
@@ -723,14 +723,3 @@ def _placement(hit: _Hit) -> Placement:
     """Where a hit's code lies, in the coordinates of any scanline of its region."""
     cand = hit.candidate
     return Placement(cand.layout, cand.start, cand.module)
-
-
-def _as_region(region) -> Region:
-    if isinstance(region, Region):
-        return region
-    polygon = np.asarray(region, dtype=np.float64)
-    if polygon.shape != (4, 2) or not np.isfinite(polygon).all():
-        raise InvalidArgumentError(f"a region must be a Region or a (4, 2) array of finite corners, got shape {polygon.shape}")
-    along = polygon[1] - polygon[0]
-    angle = math.degrees(math.atan2(along[1], along[0])) % 180.0
-    return Region(polygon, angle, 0.0)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import numpy as np
 
+from .errors import InvalidArgumentError
 from .formats import Format
 
-__all__ = ["Barcode", "Region"]
+__all__ = ["Barcode", "Region", "as_region"]
 
 
 def _corners_repr(corners: np.ndarray) -> str:
@@ -105,3 +107,20 @@ class Region:
             f"Region(polygon={_corners_repr(self.polygon)}, angle={self.angle:.1f}, "
             f"score={self.score:.3g}, module_size={self.module_size:.2f})"
         )
+
+
+def as_region(region) -> Region:
+    """A :class:`Region` from a Region or from a (4, 2) array of corners (edge 0-1 along the reading direction).
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``region`` is neither.
+    """
+    if isinstance(region, Region):
+        return region
+    polygon = np.asarray(region, dtype=np.float64)
+    if polygon.shape != (4, 2) or not np.isfinite(polygon).all():
+        raise InvalidArgumentError(f"a region must be a Region or a (4, 2) array of finite corners, got shape {polygon.shape}")
+    along = polygon[1] - polygon[0]
+    return Region(polygon, math.degrees(math.atan2(along[1], along[0])) % 180.0, 0.0)

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..formats import Format
 from ..symbology.upcean import module_pattern
-from .blurred import BlurredResult, decode_blurred
+from .blurred import BlurredResult
 from .blursearch import Placement, search_blurred
 from .deblur import noise_to_signal, wiener
 from .upcean import LAYOUTS, Candidate, DecoderOptions, Layout, ProfileModel, decode_extent, verify_candidate

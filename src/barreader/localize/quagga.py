@@ -53,6 +53,7 @@ import numpy as np
 
 from .._kernels.patches import describe_patches, patch_lines
 from ..results import Region
+from .overlap import distinct
 
 __all__ = ["quagga_regions", "patch_size", "LocatorGrid", "locate_patches"]
 
@@ -422,7 +423,7 @@ def quagga_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE, min_patches:
     regions = [r for members in group_patches(grid, min_patches) for r in _boxes(gray, grid, members, min_patches)]
     regions = [r for r in regions if _looks_like_bars(gray, r)]
     regions.sort(key=lambda r: r.score, reverse=True)
-    return _distinct(regions)
+    return distinct(regions)
 
 
 MIN_ALONG_SHARE = 0.3  # of the box's grey variance that its column profile must explain
@@ -459,14 +460,3 @@ def _looks_like_bars(gray: np.ndarray, region: Region) -> bool:
     edges = np.flatnonzero(np.diff(dark.astype(np.int8)))
     widths = np.diff(edges)
     return not (len(widths) >= 2 * STRIPES_RUNS - 1 and widths.std() < STRIPES_SPREAD * widths.mean())
-
-
-def _distinct(regions: list[Region]) -> list[Region]:
-    """Drop regions whose centre lies in a stronger region (codes do not overlap)."""
-    kept: list[Region] = []
-    for region in regions:
-        centre = tuple(map(float, region.polygon.mean(axis=0)))
-        if any(cv2.pointPolygonTest(k.polygon.astype(np.float32), centre, False) >= 0 for k in kept):
-            continue
-        kept.append(region)
-    return kept

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from ..results import Region
+from .overlap import distinct
 
 __all__ = ["tensor_regions"]
 
@@ -82,7 +83,7 @@ def tensor_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE) -> list[Regi
             if region is not None:
                 regions.append(region)
     regions.sort(key=lambda r: r.score, reverse=True)
-    return _distinct(regions)
+    return distinct(regions)
 
 
 def _box(xs, ys, jxx, jyy, jxy, gx, gy, anisotropy, scale: float) -> Region | None:
@@ -103,14 +104,3 @@ def _box(xs, ys, jxx, jyy, jxy, gx, gy, anisotropy, scale: float) -> Region | No
         return None
     polygon = np.array([a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v])
     return Region(polygon, math.degrees(across) % 180.0, float(anisotropy[ys, xs].sum()))
-
-
-def _distinct(regions: list[Region]) -> list[Region]:
-    """Drop regions whose centre lies in a stronger one."""
-    kept: list[Region] = []
-    for region in regions:
-        centre = tuple(map(float, region.polygon.mean(axis=0)))
-        if any(cv2.pointPolygonTest(k.polygon.astype(np.float32), centre, False) >= 0 for k in kept):
-            continue
-        kept.append(region)
-    return kept
