@@ -35,7 +35,7 @@ RECOVERY_OPTIONS = Code39Options(jitter=(-1.0, -0.5, 0.0, 0.5, 1.0), local_level
 MAX_REGIONS = 3  # regions tried per localizer, strongest first
 QUIET = 10.0  # narrow widths of quiet zone a Code 39 has on each side
 _LOCALIZERS = {"tensor": tensor_regions, **LOCALIZERS}
-SURE = 0.99  # posterior of a reading after which later localizers are not tried
+SURE = 0.99  # posterior of a reading after which weaker regions are not tried
 
 
 def recover(image, pattern: str, *, check: str | Callable[[str], bool] | None = None,
@@ -113,6 +113,8 @@ def recover(image, pattern: str, *, check: str | Callable[[str], bool] | None = 
                 found = decode_profile(line.profile, *extent, allowed=allowed, check=check, options=options)
                 if found is not None and (best is None or found.residual < best[0].residual):
                     best = (found, line, candidate_region)
+            if best is not None and math.exp(best[0].log_posterior) >= SURE:
+                break  # a region read with near certainty: weaker regions are not tried
         if best is not None and math.exp(best[0].log_posterior) >= SURE:
             break
     if best is None:

@@ -231,7 +231,7 @@ def best_path(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarra
         back.append(sources[np.arange(S), pick])
         forward = np.append((alpha[-1][:, None] + log_likelihood[j][None, :]).ravel(), -np.inf)
         with np.errstate(invalid="ignore"):
-            alpha.append(np.logaddexp.reduce(forward[sources], axis=1))
+            alpha.append(_logsumexp(forward[sources], axis=1))
     final = int(np.argmax(best))
     if not np.isfinite(best[final]):
         return None
@@ -240,20 +240,28 @@ def best_path(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarra
     for j in range(n - 1, -1, -1):
         f = back[j][state]
         state, indices[j] = divmod(int(f), N_CHARS)
-    logz = float(np.logaddexp.reduce(alpha[-1]))
+    logz = float(_logsumexp(alpha[-1], axis=0))
     # Backward pass: beta[j][s] = log weight of completing from state s before position j.
     beta = [None] * (n + 1)
     beta[n] = np.zeros(S)
     for j in range(n - 1, -1, -1):
         step = machine.steps[j]
         completion = np.where(step >= 0, beta[j + 1][np.maximum(step, 0)], -np.inf) + log_likelihood[j][None, :]
-        beta[j] = np.logaddexp.reduce(completion, axis=1)
+        beta[j] = _logsumexp(completion, axis=1)
     marginals = np.empty((n, N_CHARS))
     for j, step in enumerate(machine.steps):
         onward = np.where(step >= 0, beta[j + 1][np.maximum(step, 0)], -np.inf)
         through = alpha[j][:, None] + log_likelihood[j][None, :] + onward
-        marginals[j] = np.exp(np.logaddexp.reduce(through, axis=0) - logz)
+        marginals[j] = np.exp(_logsumexp(through, axis=0) - logz)
     return indices, float(best[final] - logz), marginals
+
+
+def _logsumexp(values: np.ndarray, axis: int) -> np.ndarray:
+    """``log(sum(exp(values)))`` along an axis; -inf where every value is -inf."""
+    top = np.max(values, axis=axis, keepdims=True)
+    safe = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.squeeze(safe, axis=axis) + np.log(np.exp(values - safe).sum(axis=axis))
 
 
 def best_checked_by(log_likelihood: np.ndarray, machine: Automaton, accept: Callable[[str], bool],
