@@ -3,11 +3,14 @@
 Every region's scanlines (centre first) are cut into extents (stretches of
 bars between quiet zones, :func:`barreader.scanline.find_extents`); an
 extent with at least three characters' worth of bars is decoded by the
-template bank of :mod:`barreader.decode.code39`, with the ratio, blur and
-character count searched. A reading counts when the start and stop ``*``
-fit the ends best, every character's posterior is high enough and the code fits the profile well;
-readings of one text on nearby scanlines are merged, and a text needs two
-agreeing scanlines unless one reading alone is near certain.
+template bank of :mod:`barreader.decode.code39` in both directions, with
+the ratio, gap, blur and character count searched, once as sampled and
+once with its perspective undone (:class:`Perspective`, fitted to where
+the bars are), the better fit kept. A reading counts when the start and
+stop ``*`` fit the ends best, every character's posterior is high enough
+and the code fits the profile well; readings of one text on nearby
+scanlines are merged, and a text needs two agreeing scanlines unless one
+reading alone is near certain.
 """
 
 from __future__ import annotations
