@@ -189,8 +189,8 @@ class Perspective:
         k = float(ks[np.argmin(((placed - centres[None, :]) ** 2).sum(axis=1))])
         return cls(start, end, k if abs(k) > MIN_STRETCH else 0.0, margin)
 
-    def to_profile(self, position: float) -> float:
-        """Original profile position of a position on the flattened profile."""
+    def to_profile(self, position):
+        """Original profile position(s) of position(s) on the flattened profile (float or array)."""
         if self.k == 0.0:
             return position  # not flattened
         length = self.end - self.start
@@ -202,7 +202,7 @@ class Perspective:
         if self.k == 0.0:
             return np.asarray(profile, dtype=np.float64), self.start, self.end
         length = self.end - self.start
-        positions = np.array([self.to_profile(x) for x in np.arange(int(length + 2 * self.margin)) + 0.5])
+        positions = self.to_profile(np.arange(int(length + 2 * self.margin)) + 0.5)
         flat = np.interp(positions - 0.5, np.arange(len(profile)), profile)
         return flat, self.margin, self.margin + length
 
