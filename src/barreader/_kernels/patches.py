@@ -34,40 +34,36 @@ _X = ((0, 0), (-1, -1), (-1, 1), (1, -1), (1, 1))
 
 
 @njit(cache=True)
-def skeletonize(binary):  # pragma: no cover - jitted
-    """Morphological skeleton with the diagonal-X element, border zeroed.
+def _skeletonize_into(binary, current, eroded, skeleton):  # pragma: no cover - jitted
+    """:func:`skeletonize` writing into caller-owned buffers of ``binary``'s shape.
 
-    Repeats ``E = erode(S); skel |= S - dilate(E); S = E`` until ``S`` is
-    empty; pixels outside the patch count as background.
+    Returns the number of skeleton pixels.
     """
     h, w = binary.shape
-    current = binary.copy()
-    skeleton = np.zeros((h, w), dtype=np.uint8)
-    eroded = np.zeros((h, w), dtype=np.uint8)
+    current[:, :] = binary
+    skeleton[:, :] = 0
     while True:
         remaining = 0
         for y in range(h):
             for x in range(w):
-                keep = 1
-                for k in range(5):
-                    yy = y + (0, -1, -1, 1, 1)[k]
-                    xx = x + (0, -1, 1, -1, 1)[k]
-                    if yy < 0 or yy >= h or xx < 0 or xx >= w or current[yy, xx] == 0:
-                        keep = 0
-                        break
+                keep = 0
+                if 0 < y < h - 1 and 0 < x < w - 1 and current[y, x] != 0:
+                    if (current[y - 1, x - 1] != 0 and current[y - 1, x + 1] != 0
+                            and current[y + 1, x - 1] != 0 and current[y + 1, x + 1] != 0):
+                        keep = 1
                 eroded[y, x] = keep
                 remaining += keep
         for y in range(h):
             for x in range(w):
                 if current[y, x] == 0:
                     continue
-                opened = 0
-                for k in range(5):
-                    yy = y + (0, -1, -1, 1, 1)[k]
-                    xx = x + (0, -1, 1, -1, 1)[k]
-                    if 0 <= yy < h and 0 <= xx < w and eroded[yy, xx] != 0:
+                opened = eroded[y, x]
+                if opened == 0 and y > 0:
+                    if (x > 0 and eroded[y - 1, x - 1] != 0) or (x < w - 1 and eroded[y - 1, x + 1] != 0):
                         opened = 1
-                        break
+                if opened == 0 and y < h - 1:
+                    if (x > 0 and eroded[y + 1, x - 1] != 0) or (x < w - 1 and eroded[y + 1, x + 1] != 0):
+                        opened = 1
                 if opened == 0:
                     skeleton[y, x] = 1
         if remaining == 0:
@@ -79,15 +75,33 @@ def skeletonize(binary):  # pragma: no cover - jitted
     for y in range(h):
         skeleton[y, 0] = 0
         skeleton[y, w - 1] = 0
+    total = 0
+    for y in range(h):
+        for x in range(w):
+            total += skeleton[y, x]
+    return total
+
+
+@njit(cache=True)
+def skeletonize(binary):  # pragma: no cover - jitted
+    """Morphological skeleton with the diagonal-X element, border zeroed.
+
+    Repeats ``E = erode(S); skel |= S - dilate(E); S = E`` until ``S`` is
+    empty; pixels outside the patch count as background.
+    """
+    h, w = binary.shape
+    current = np.empty((h, w), dtype=np.uint8)
+    eroded = np.empty((h, w), dtype=np.uint8)
+    skeleton = np.empty((h, w), dtype=np.uint8)
+    _skeletonize_into(binary, current, eroded, skeleton)
     return skeleton
 
 
 @njit(cache=True)
-def label8(binary):  # pragma: no cover - jitted
-    """8-connected component labels (1, 2, ... in raster order of first pixel) and their count."""
+def _label8_into(binary, labels, stack):  # pragma: no cover - jitted
+    """:func:`label8` writing into caller-owned ``labels`` and a ``(h * w, 2)`` stack; returns the count."""
     h, w = binary.shape
-    labels = np.zeros((h, w), dtype=np.int32)
-    stack = np.empty((h * w, 2), dtype=np.int32)
+    labels[:, :] = 0
     count = 0
     for y0 in range(h):
         for x0 in range(w):
@@ -95,7 +109,6 @@ def label8(binary):  # pragma: no cover - jitted
                 continue
             count += 1
             labels[y0, x0] = count
-            top = 0
             stack[0, 0] = y0
             stack[0, 1] = x0
             top = 1
@@ -112,6 +125,16 @@ def label8(binary):  # pragma: no cover - jitted
                             stack[top, 0] = yy
                             stack[top, 1] = xx
                             top += 1
+    return count
+
+
+@njit(cache=True)
+def label8(binary):  # pragma: no cover - jitted
+    """8-connected component labels (1, 2, ... in raster order of first pixel) and their count."""
+    h, w = binary.shape
+    labels = np.empty((h, w), dtype=np.int32)
+    stack = np.empty((h * w, 2), dtype=np.int32)
+    count = _label8_into(binary, labels, stack)
     return labels, count
 
 
@@ -132,12 +155,22 @@ def patch_lines(binary, side, out_count, out_mass, out_angle):  # pragma: no cov
     """
     rows, cols = out_count.shape
     max_lines = out_mass.shape[2]
+    # One set of scratch buffers for all patches: allocating per patch cost
+    # as much as the skeletons themselves.
+    current = np.empty((side, side), dtype=np.uint8)
+    eroded = np.empty((side, side), dtype=np.uint8)
+    skeleton = np.empty((side, side), dtype=np.uint8)
+    labels = np.empty((side, side), dtype=np.int32)
+    stack = np.empty((side * side, 2), dtype=np.int32)
+    m = np.empty((side * side + 1, 6))
     for gy in range(rows):
         for gx in range(cols):
+            out_count[gy, gx] = 0
             patch = binary[gy * side : (gy + 1) * side, gx * side : (gx + 1) * side]
-            skeleton = skeletonize(patch)
-            labels, count = label8(skeleton)
-            m = np.zeros((count + 1, 6))
+            if _skeletonize_into(patch, current, eroded, skeleton) == 0:
+                continue
+            count = _label8_into(skeleton, labels, stack)
+            m[: count + 1, :] = 0.0
             for y in range(side):
                 for x in range(side):
                     lab = labels[y, x]

@@ -223,9 +223,10 @@ def group_patches(
 def _boxes(gray: np.ndarray, grid: LocatorGrid, members: list[tuple[int, int]], min_patches: int) -> list[Region]:
     """Rotated boxes, in original-image pixels, of the codes in a group of patches.
 
-    The group's box is fitted to the bars (:func:`_trim`); patches left
-    outside the fitted box (a second code or barcode-like stripes joined to
-    the first) are grouped and boxed again.
+    The group's box is fitted to the bars (:func:`_trim`) and kept if it
+    passes the bar test (:func:`_looks_like_bars`); patches left outside the
+    fitted box (a second code or barcode-like stripes joined to the first)
+    are grouped and boxed again.
     """
     angles = np.array([grid.angle[p] for p in members])
     total = _doubled(angles)
@@ -245,23 +246,25 @@ def _boxes(gray: np.ndarray, grid: LocatorGrid, members: list[tuple[int, int]], 
     centres = (cells + 0.5 * side + 0.5) / grid.scale - 0.5
     cu, cv = centres @ u, centres @ v
     if trimmed is not None:
-        a0, a1, b0, b1, _ = trimmed
+        a0, a1, b0, b1, _, _ = trimmed
         inside = (cu >= a0) & (cu <= a1) & (cv >= b0) & (cv <= b1)
         if inside.sum() < min(min_patches, 0.5 * len(members)):
             trimmed = None  # the bars found are not those that made the group
+    crop = None
     if trimmed is None:
         a0, a1, b0, b1 = box
         # A square patch is crossed by (|cos| + |sin|) * side / pitch bars.
         chord = side * (abs(math.cos(across)) + abs(math.sin(across))) / grid.scale
         module = chord / np.median(lines) / MODULES_PER_BAR
     else:
-        a0, a1, b0, b1, module = trimmed
+        a0, a1, b0, b1, module, crop = trimmed
     polygon = np.array([a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v])
     angle = math.degrees(across) % 180.0
     if angle >= 180.0 - 1e-9:
         angle = 0.0
     score = float(lines.sum()) * abs(total) / len(members)
-    regions = [Region(polygon, angle, score, float(module))]
+    region = Region(polygon, angle, score, float(module))
+    regions = [region] if _looks_like_bars(gray, region, crop) else []
     if trimmed is not None:
         outside = ~inside
         if outside.sum() >= min_patches and outside.sum() < len(members):
@@ -276,50 +279,60 @@ def _boxes(gray: np.ndarray, grid: LocatorGrid, members: list[tuple[int, int]], 
 QUIET_MODULES = 5.5  # a light gap this many modules wide ends a code
 
 
+def _strip(gray: np.ndarray, origin: np.ndarray, u: np.ndarray, v: np.ndarray, width: int, height: int) -> np.ndarray:
+    """The image resampled on a ``width`` x ``height`` grid from ``origin`` along ``u`` and ``v``.
+
+    One sample per pixel, bilinear; samples outside the image are NaN
+    (neither dark nor light).
+    """
+    to_image = np.array([[u[0], v[0], origin[0]], [u[1], v[1], origin[1]]])
+    return cv2.warpAffine(gray, to_image, (max(width, 1), max(height, 1)), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=float("nan"))
+
+
 def _trim(gray: np.ndarray, u: np.ndarray, v: np.ndarray, box: tuple, side: float):
     """Fit a box of patches to the bars it holds.
 
     A box made of whole patches overshoots the code by up to a patch on
     every side, and may cover only part of it (patches on wide bars or
     spaces are not accepted, which can cut a code into several groups).
-    The grey image is resampled in the box's frame (``u`` across the bars,
-    ``v`` along them, one sample per pixel) with two patches of margin and
-    thresholded halfway between its dark and light grey in the middle half
-    of the box's height. Along ``u`` the code is the run of dark columns
-    there, bounded by light gaps of ``QUIET_MODULES`` (the module being the
-    lower quartile of the dark runs' widths), that holds the most dark
-    inside the box; where no quiet zone separates it from an end of the
-    resampled strip, the strip is lengthened and the search repeated. Along ``v`` the code is the
-    run of rows, around the darkest of the middle ones, at least half as
-    dark as the middle rows.
+    The middle half of the box's height is resampled in the box's frame
+    (``u`` across the bars, ``v`` along them, one sample per pixel) with
+    two patches of margin at both ends, and thresholded halfway between
+    its dark and light grey. Along ``u`` the code is the run of dark
+    columns there, bounded by light gaps of ``QUIET_MODULES`` (the module
+    being the lower quartile of the dark runs' widths), that holds the most
+    dark inside the box; where no quiet zone separates it from an end of
+    the resampled strip, the strip is lengthened and the search repeated.
+    Along ``v``, over the code's columns and two patches beyond the box's
+    height, the code is the run of rows, around the darkest of the middle
+    ones, at least half as dark as the middle rows.
 
     Returns
     -------
-    (a0, a1, b0, b1, module) or None
-        Extents along ``u`` and ``v`` and the module width, in pixels;
-        None when no bars are found.
+    (a0, a1, b0, b1, module, crop) or None
+        Extents along ``u`` and ``v`` and the module width, in pixels, and
+        the image resampled in the fitted box (rows along ``v``); None when
+        no bars are found.
     """
     a0, a1, b0, b1 = box
     margin = int(math.ceil(2 * side))
     before = after = margin
     limit = math.hypot(*gray.shape)
+    middle = b0 + int(0.25 * (b1 - b0))  # first row of the middle half
+    middle_rows = int(math.ceil(0.75 * (b1 - b0))) - int(0.25 * (b1 - b0)) + 1
     for _ in range(4):
-        width, height = int(math.ceil(a1 - a0)) + before + after, int(math.ceil(b1 - b0)) + 2 * margin
-        origin = (a0 - before) * u + (b0 - margin) * v
-        to_image = np.array([[u[0], v[0], origin[0]], [u[1], v[1], origin[1]]])
-        # Outside the image is neither dark nor light: NaN.
-        crop = cv2.warpAffine(gray, to_image, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                              borderMode=cv2.BORDER_CONSTANT, borderValue=float("nan"))
-        first, last = margin + int(0.25 * (b1 - b0)), margin + int(math.ceil(0.75 * (b1 - b0))) + 1
-        inside_image = np.isfinite(crop[first:last])
+        width = int(math.ceil(a1 - a0)) + before + after
+        band = _strip(gray, (a0 - before) * u + middle * v, u, v, width, middle_rows)
+        inside_image = np.isfinite(band)
         if inside_image.mean() < 0.5:
             return None
-        dark_grey, light_grey = _tails(crop[first:last:2, ::2])
+        dark_grey, light_grey = _tails(band[::2, ::2])
         if light_grey - dark_grey < 0.05:
             return None
+        threshold = 0.5 * (dark_grey + light_grey)
         with np.errstate(invalid="ignore"):
-            dark = crop < 0.5 * (dark_grey + light_grey)
-        column_dark = dark[first:last].mean(axis=0)
+            column_dark = (band < threshold).mean(axis=0)
         runs = _runs(column_dark > 0.5)
         if len(runs) < 4:
             return None
@@ -346,14 +359,19 @@ def _trim(gray: np.ndarray, u: np.ndarray, v: np.ndarray, box: tuple, side: floa
         step = int(max(a1 - a0, 20 * module))
         before += step if grow_before else 0
         after += step if grow_after else 0
-    rows = dark[:, start:stop].mean(axis=1)
-    level = 0.5 * float(np.median(rows[first:last]))
-    top = bottom = first + int(np.argmax(rows[first:last]))
+    left = a0 - before + start
+    height = int(math.ceil(b1 - b0)) + 2 * margin
+    code = _strip(gray, left * u + (b0 - margin) * v, u, v, stop - start, height)
+    with np.errstate(invalid="ignore"):
+        rows = (code < threshold).mean(axis=1)
+    first = margin + int(0.25 * (b1 - b0))
+    level = 0.5 * float(np.median(rows[first : first + middle_rows]))
+    top = bottom = first + int(np.argmax(rows[first : first + middle_rows]))
     while top > 0 and rows[top - 1] >= level:
         top -= 1
     while bottom < height - 1 and rows[bottom + 1] >= level:
         bottom += 1
-    return (a0 - before + start, a0 - before + stop, b0 - margin + top, b0 - margin + bottom + 1, module)
+    return (left, left + stop - start, b0 - margin + top, b0 - margin + bottom + 1, module, code[top : bottom + 1])
 
 
 def _tails(values: np.ndarray) -> tuple[float, float]:
@@ -362,6 +380,16 @@ def _tails(values: np.ndarray) -> tuple[float, float]:
     low, high = int(0.05 * (finite.size - 1)), int(math.ceil(0.95 * (finite.size - 1)))
     parted = np.partition(finite, (low, high))
     return float(parted[low]), float(parted[high])
+
+
+def _percentiles(values: np.ndarray, low: float, high: float) -> tuple[float, float]:
+    """Two percentiles of a 1-D array, interpolated as :func:`numpy.percentile` does, by partitioning."""
+    n = values.size
+    positions = [p / 100.0 * (n - 1) for p in (low, high)]
+    below = [int(p) for p in positions]
+    above = [min(b + 1, n - 1) for b in below]
+    parted = np.partition(values, sorted(set(below + above)))
+    return tuple(float(parted[b] + (p - b) * (parted[a] - parted[b])) for p, b, a in zip(positions, below, above))
 
 
 def _quantile(values: list, q: float) -> float:
@@ -421,7 +449,6 @@ def quagga_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE, min_patches:
     if grid is None:
         return []
     regions = [r for members in group_patches(grid, min_patches) for r in _boxes(gray, grid, members, min_patches)]
-    regions = [r for r in regions if _looks_like_bars(gray, r)]
     regions.sort(key=lambda r: r.score, reverse=True)
     return distinct(regions)
 
@@ -432,7 +459,7 @@ STRIPES_RUNS = 8  # with this many bars or more ...
 STRIPES_SPREAD = 0.35  # ... widths this uniform (std / mean) are stripes, not a code
 
 
-def _looks_like_bars(gray: np.ndarray, region: Region) -> bool:
+def _looks_like_bars(gray: np.ndarray, region: Region, crop: np.ndarray | None = None) -> bool:
     """Whether a box holds bars running its full height with the widths of a code.
 
     Skeleton lines of one orientation are also found in text, foliage and
@@ -440,8 +467,11 @@ def _looks_like_bars(gray: np.ndarray, region: Region) -> bool:
     column (the profile across the bars) explains a large share of the
     box's grey variance (``MIN_ALONG_SHARE``) and spans a clear contrast.
     A code's bars and spaces come in one to four module widths; many of
-    one width are stripes.
+    one width are stripes. ``crop`` is the image already resampled in the
+    box, if at hand and wholly inside the image.
     """
+    if crop is not None and crop.size and np.isfinite(crop).all():
+        return _profile_looks_like_bars(crop)
     corners = region.polygon
     u, v = corners[1] - corners[0], corners[3] - corners[0]
     length, height = float(np.hypot(*u)), float(np.hypot(*v))
@@ -450,10 +480,17 @@ def _looks_like_bars(gray: np.ndarray, region: Region) -> bool:
     to_image = np.array([[u[0] / length, v[0] / height, corners[0][0]], [u[1] / length, v[1] / height, corners[0][1]]])
     crop = cv2.warpAffine(gray, to_image, (int(math.ceil(length)), int(math.ceil(height))),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+    return _profile_looks_like_bars(crop)
+
+
+def _profile_looks_like_bars(crop: np.ndarray) -> bool:
+    """The bar test of :func:`_looks_like_bars` on a box resampled with rows along the bars."""
+    if crop.shape[0] < 3 or crop.shape[1] < 4:
+        return False
     profile = crop.mean(axis=0)
     if profile.var() < MIN_ALONG_SHARE * max(float(crop.var()), 1e-12):
         return False
-    dark_grey, light_grey = np.percentile(profile, (5, 95))
+    dark_grey, light_grey = _percentiles(profile, 5, 95)
     if light_grey - dark_grey < MIN_CONTRAST:
         return False
     dark = profile < 0.5 * (dark_grey + light_grey)
