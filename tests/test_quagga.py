@@ -103,6 +103,20 @@ def test_angles_either_side_of_zero_average_to_zero_not_ninety():
     assert min(mean[0, 0], math.pi - mean[0, 0]) < 0.02
 
 
+@pytest.mark.parametrize("angle", [30.0, 150.0])
+def test_patch_orientations_of_fine_bars_come_from_the_gradient(angle):
+    # At about 3 px/module skeletons follow the pixel grid (they spread over
+    # tens of degrees); the accepted patches' orientations must not.
+    code = render_code("5440963593884", "EAN-13", px_per_module=3.0, angle=angle, blur=0.3, noise=0.02,
+                       background_margin=24, rng=2)
+    grid = locate_patches(to_gray(code.image))
+    bars = math.radians((angle + 90.0) % 180.0)
+    error = np.abs((grid.angle[grid.accepted] - bars + math.pi / 2) % math.pi - math.pi / 2)
+    assert grid.accepted.sum() >= 20
+    assert np.median(error) < math.radians(2.0)
+    assert np.mean(error < math.radians(5.0)) > 0.8
+
+
 def test_patch_size_follows_quagga():
     assert patch_size(320, 240) == 16  # 640x480 half-sampled: a 20 x 15 grid
     assert patch_size(400, 300) in (20, 25)
