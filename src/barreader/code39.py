@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from .decode.code39 import Code39Candidate, Code39Options, decode_profile
+from .decode.code39 import Code39Candidate, Code39Options, decode_views
 from .decode.code39_constraints import CHECKS, parse_pattern
 from .errors import InvalidArgumentError
 from .formats import Format
@@ -112,13 +112,15 @@ def recover(image, pattern: str, *, check: str | Callable[[str], bool] | None = 
     best: tuple[Code39Candidate, Scanline, Region] | None = None
     for batch in batches:  # later localizers only when the earlier ones found nothing sure
         for candidate_region in batch():
-            for line, centre in _profiles(gray, candidate_region):
+            lines, views = [], []
+            for line, centre in _profiles(gray, candidate_region):  # both directions
                 extent = _code_extent(line.profile, len(allowed) + 2, centre)
-                if extent is None:
-                    continue
-                found = decode_profile(line.profile, *extent, allowed=allowed, check=check, options=options)
-                if found is not None and (best is None or found.residual < best[0].residual):
-                    best = (found, line, candidate_region)
+                if extent is not None:
+                    lines.append(line)
+                    views.append((line.profile, *extent))
+            read = decode_views(views, allowed=allowed, check=check, options=options) if views else None
+            if read is not None and (best is None or read[1].residual < best[0].residual):
+                best = (read[1], lines[read[0]], candidate_region)
             if best is not None and math.exp(best[0].log_posterior) >= SURE:
                 break  # a region read with near certainty: weaker regions are not tried
         if best is not None and math.exp(best[0].log_posterior) >= SURE:

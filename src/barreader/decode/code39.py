@@ -41,7 +41,7 @@ from scipy.ndimage import gaussian_filter1d
 from ..symbology.code39 import ALPHABET, START_STOP, WIDE
 from .code39_constraints import Automaton, automaton, best_checked_by, best_path
 
-__all__ = ["Code39Candidate", "Code39Options", "character_templates", "slot_costs", "decode_profile", "RESOLUTION"]
+__all__ = ["Code39Candidate", "Code39Options", "character_templates", "slot_costs", "decode_profile", "decode_views", "RESOLUTION"]
 
 CHARS = ALPHABET + START_STOP  # row order of WIDE
 STAR = len(ALPHABET)
@@ -378,16 +378,64 @@ def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int
         None when no hypothesis puts a start and a stop character at the
         ends, or no allowed string remains.
     """
-    profile = np.asarray(profile, dtype=np.float64)
-    if end - start <= 0:
+    found = decode_views([(profile, start, end)], n_bars=n_bars, allowed=allowed, check=check, options=options)
+    return None if found is None else found[1]
+
+
+def decode_views(views: Sequence[tuple[np.ndarray, float, float]], *, n_bars: int | None = None,
+                 allowed: Sequence[np.ndarray] | None = None, check=None,
+                 options: Code39Options = Code39Options()) -> tuple[int, Code39Candidate] | None:
+    """Read one Code 39 seen on several profiles (e.g. both directions of a scanline).
+
+    Every hypothesis on every view is screened by how well the start and
+    stop characters fit at its ends; only the ``options.keep`` best of all
+    views are fitted slot by slot, and the constrained search runs once, on
+    the best fit. Reading each view with :func:`decode_profile` and keeping
+    the best does the same work once per view.
+
+    Parameters
+    ----------
+    views : sequence of (profile, start, end)
+    n_bars, allowed, check, options
+        As for :func:`decode_profile`.
+
+    Returns
+    -------
+    (int, Code39Candidate) or None
+        The index of the view read and its reading.
+    """
+    screened = []
+    prepared = []
+    for index, (profile, start, end) in enumerate(views):
+        profile = np.asarray(profile, dtype=np.float64)
+        levels = _levels(profile, start, end) if end - start > 0 else None
+        prepared.append(None if levels is None else (np.concatenate(([0.0], np.cumsum(profile))), *levels))
+        if levels is not None:
+            screened += [(*h, index) for h in _screen(prepared[-1], start, end, n_bars, allowed, options)]
+    screened.sort(key=lambda h: h[0])
+    best = None
+    for _, ratio, gap, growth, blur, count, lo, hi, index in screened[: options.keep]:
+        cumulative, dark, light = prepared[index]
+        narrow = (hi - lo) / (count * (6.0 + 3.0 * ratio + gap) - gap)
+        slots = _slot_windows(cumulative, lo, narrow, ratio, gap, count, options.shift, scales=options.scales)
+        spill = _expected_spill(_prior_marginals(count), ratio, blur, gap, growth)
+        costs = slot_costs(slots, ratio, blur, dark, light, spill, gap=gap, growth=growth)
+        mse = float(costs.min(axis=1).sum()) / (hi - lo)
+        if best is None or mse < best[0]:
+            best = (mse, ratio, gap, growth, blur, count, lo, hi, slots, costs, index)
+    if best is None:
         return None
-    levels = _levels(profile, start, end)
-    if levels is None:
-        return None
-    dark, light = levels
-    cumulative = np.concatenate(([0.0], np.cumsum(profile)))
-    # Rank every hypothesis by how well the start and stop characters fit
-    # at the two ends, then fit every slot of the few best.
+    found = _fit_best(best[:-1], prepared[best[-1]][1:], allowed, check, options)
+    return None if found is None else (best[-1], found)
+
+
+def _screen(prepared: tuple, start: float, end: float, n_bars: int | None,
+            allowed: Sequence[np.ndarray] | None, options: Code39Options) -> list[tuple]:
+    """The ``options.keep`` best hypotheses per (ratio, gap, growth, count, blur) by the fit of the start and stop.
+
+    Each is ``(frame cost, ratio, gap, growth, blur, count, lo, hi)``.
+    """
+    cumulative, dark, light = prepared
     jitter = np.array(list(itertools.product(options.jitter, options.jitter)))  # (C, 2) in narrow widths
     screened = []
     for ratio, gap, growth in itertools.product(options.ratios, options.gaps, options.growths):
@@ -410,26 +458,47 @@ def decode_profile(profile: np.ndarray, start: float, end: float, *, n_bars: int
             ends = _end_windows(cumulative, lo, narrow, ratio, gap, count, options.shift)
             if ends is None:
                 continue
-            for blur in options.blurs:
-                spill = _end_spill(ratio, blur, gap, growth)
-                costs = slot_costs(ends, ratio, blur, dark, light, spill, gap=gap, growth=growth)  # (C, 2, 44)
-                frame = (costs[:, 0, STAR] + costs[:, 1, STAR]) / narrow
-                frame[~ends.inside] = np.inf
+            frames = _frame_costs(ends, ratio, gap, growth, tuple(options.blurs), dark, light)  # (C, blurs)
+            frames[~ends.inside] = np.inf
+            for blur, frame in zip(options.blurs, frames.T):
                 for c in np.argsort(frame)[: options.keep]:
                     if np.isfinite(frame[c]):
                         screened.append((float(frame[c]), ratio, gap, growth, blur, count, float(lo[c]), float(hi[c])))
-    screened.sort(key=lambda h: h[0])
-    best = None
-    for _, ratio, gap, growth, blur, count, lo, hi in screened[: options.keep]:
-        narrow = (hi - lo) / (count * (6.0 + 3.0 * ratio + gap) - gap)
-        slots = _slot_windows(cumulative, lo, narrow, ratio, gap, count, options.shift, scales=options.scales)
-        spill = _expected_spill(_prior_marginals(count), ratio, blur, gap, growth)
-        costs = slot_costs(slots, ratio, blur, dark, light, spill, gap=gap, growth=growth)
-        mse = float(costs.min(axis=1).sum()) / (hi - lo)
-        if best is None or mse < best[0]:
-            best = (mse, ratio, gap, growth, blur, count, lo, hi, slots, costs)
-    if best is None:
-        return None
+    return screened
+
+
+@functools.lru_cache(maxsize=64)
+def _framed_stars(ratio: float, gap: float, growth: float, blurs: tuple[float, ...]) -> np.ndarray:
+    """Bar coverage of the start and stop slots, with what the data characters spill into them, per blur: (B, 2, L)."""
+    own = np.stack([character_templates(ratio, blur, gap, growth)[0][STAR] for blur in blurs])  # (B, L)
+    spill = np.stack([_end_spill(ratio, blur, gap, growth) for blur in blurs])  # (B, 2, L)
+    framed = own[:, None, :] + spill
+    framed.setflags(write=False)
+    return framed
+
+
+def _frame_costs(ends: _Slots, ratio: float, gap: float, growth: float, blurs: tuple[float, ...],
+                 dark: float, light: float) -> np.ndarray:
+    """How well a start and a stop character fit the end windows, per hypothesis and blur: (C, B).
+
+    The same least-squares cost as :func:`slot_costs` restricted to ``*``
+    (best shift per slot, summed over the two slots), per narrow width,
+    for every blur at once.
+    """
+    framed = _framed_stars(ratio, gap, growth, blurs)  # (B, 2, L)
+    contrast = light - dark
+    base = light - ends.windows  # (C, 2, S, L)
+    energy = (base * base).sum(axis=-1)  # (C, 2, S)
+    cross = np.einsum("cksl,bkl->cksb", base, framed)  # (C, 2, S, B)
+    framed_energy = (framed * framed).sum(axis=-1).T  # (2, B)
+    sse = energy[..., None] - 2.0 * contrast * cross + contrast * contrast * framed_energy[None, :, None, :]
+    per_slot = np.maximum(sse.min(axis=2), 0.0) * (ends.narrow / RESOLUTION)[:, None, None]  # (C, 2, B)
+    return per_slot.sum(axis=1) / ends.narrow[:, None]
+
+
+def _fit_best(best: tuple, levels: tuple[float, float], allowed, check, options: Code39Options) -> Code39Candidate | None:
+    """Per-slot levels, neighbour spill and the constrained search on the best-fitting hypothesis."""
+    dark, light = levels
     mse, ratio, gap, growth, blur, count, lo, hi, slots, costs = best
     if callable(check):
         machine, accept = automaton(count - 2, allowed, None), check

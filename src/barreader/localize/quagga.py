@@ -61,6 +61,7 @@ import numpy as np
 from .._kernels.patches import describe_patches, patch_lines
 from ..results import Region
 from .overlap import distinct
+from .percentile import percentiles
 
 __all__ = ["quagga_regions", "patch_size", "LocatorGrid", "locate_patches"]
 
@@ -413,16 +414,6 @@ def _tails(values: np.ndarray) -> tuple[float, float]:
     return float(parted[low]), float(parted[high])
 
 
-def _percentiles(values: np.ndarray, low: float, high: float) -> tuple[float, float]:
-    """Two percentiles of a 1-D array, interpolated as :func:`numpy.percentile` does, by partitioning."""
-    n = values.size
-    positions = [p / 100.0 * (n - 1) for p in (low, high)]
-    below = [int(p) for p in positions]
-    above = [min(b + 1, n - 1) for b in below]
-    parted = np.partition(values, sorted(set(below + above)))
-    return tuple(float(parted[b] + (p - b) * (parted[a] - parted[b])) for p, b, a in zip(positions, below, above))
-
-
 def _quantile(values: list, q: float) -> float:
     """Quantile of a short list by linear interpolation, without numpy's overhead."""
     ordered = sorted(values)
@@ -521,7 +512,7 @@ def _profile_looks_like_bars(crop: np.ndarray) -> bool:
     profile = crop.mean(axis=0)
     if profile.var() < MIN_ALONG_SHARE * max(float(crop.var()), 1e-12):
         return False
-    dark_grey, light_grey = _percentiles(profile, 5, 95)
+    dark_grey, light_grey = percentiles(profile, 5, 95)
     if light_grey - dark_grey < MIN_CONTRAST:
         return False
     dark = profile < 0.5 * (dark_grey + light_grey)

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..results import Region
 from .overlap import distinct
+from .percentile import percentiles
 
 __all__ = ["tensor_regions"]
 
@@ -61,13 +62,20 @@ def tensor_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE) -> list[Regi
     # Energetic: well above the image's typical gradient energy.
     floor = 4.0 * float(np.median(energy)) + 1e-6
     strong = (coherence > MIN_COHERENCE) & (energy > floor)
-    direction = (0.5 * np.arctan2(2.0 * jxy, jxx - jyy)) % math.pi  # of the gradient: across the bars
+    # Direction of the gradient (across the bars) in units of a bin: bin k
+    # is centred on k * pi / ORIENTATION_BINS and reaches half-way to its
+    # neighbours' centres on both sides, so each pixel lies in the two bins
+    # either side of its direction.
+    doubled = cv2.phase(jxx - jyy, 2.0 * jxy)  # radians in [0, 2 pi)
+    position = doubled * (ORIENTATION_BINS / (2.0 * math.pi))
+    lower = np.floor(position).astype(np.int8) % ORIENTATION_BINS
+    upper = (lower + 1) % ORIENTATION_BINS
+    lower[~strong] = upper[~strong] = -1
     regions = []
     # Group pixels of about one direction only, so that a code does not merge
     # with an edge running along it (a card's border, a shadow).
-    for centre in np.arange(ORIENTATION_BINS) * math.pi / ORIENTATION_BINS:
-        turn = np.abs((direction - centre + math.pi / 2) % math.pi - math.pi / 2)
-        mask = (strong & (turn <= math.pi / ORIENTATION_BINS)).astype(np.uint8)
+    for k in range(ORIENTATION_BINS):
+        mask = ((lower == k) | (upper == k)).astype(np.uint8)
         if mask.sum() < MIN_AREA:
             continue
         # Blurred wide bars and spaces leave gaps in the mask inside a code.
@@ -98,8 +106,8 @@ def _box(xs, ys, jxx, jyy, jxy, gx, gy, anisotropy, scale: float) -> Region | No
         return None
     points = (np.stack([xs, ys], axis=1) + 0.5) / scale - 0.5
     a, b = points @ u, points @ v
-    a0, a1 = np.percentile(a, (1, 99))
-    b0, b1 = np.percentile(b, (2, 98))
+    a0, a1 = percentiles(a, 1, 99)
+    b0, b1 = percentiles(b, 2, 98)
     if a1 - a0 < 8 or b1 - b0 < 3:
         return None
     polygon = np.array([a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v])
