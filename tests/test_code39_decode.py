@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from scipy.ndimage import gaussian_filter1d
 
 from barreader.decode.code39 import Code39Options, decode_profile
-from barreader.decode.code39_constraints import automaton, best_checked_by, best_path, parse_pattern
+from barreader.decode.code39_constraints import automaton, best_checked_by, best_path, best_path_reference, parse_pattern
 from barreader.errors import InvalidArgumentError
 from barreader.symbology.code39 import ALPHABET, code_modules, is_valid_hetu, mod43_check
 from barreader.synth import render_modules
@@ -84,6 +84,25 @@ def test_best_path_matches_enumeration(seed, pattern, check):
     np.testing.assert_allclose(marginals, expected_marginals, atol=1e-9)
     if check == "mod43":
         assert ALPHABET[idx[-1]] == mod43_check("".join(ALPHABET[i] for i in idx[:-1]))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1),
+       pattern=st.sampled_from(["[0-3][0-9][0-1][0-9][0-9][0-9]-[0-8][0-9][0-9][0-9A-Y]", "....", "[A-C]0[5-9]"]),
+       check=st.sampled_from([None, "mod43", "hetu"]))
+def test_search_kernel_matches_its_numpy_twin(seed, pattern, check):
+    masks = parse_pattern(pattern)
+    if check == "hetu" and len(masks) != 11:
+        check = "mod43"
+    rng = np.random.default_rng(seed)
+    loglik = rng.normal(0.0, 3.0, (len(masks), len(ALPHABET)))
+    machine = automaton(len(masks), masks, check)
+    found, want = best_path(loglik, machine), best_path_reference(loglik, machine)
+    assert (found is None) == (want is None)
+    if found is not None:
+        assert tuple(found[0]) == tuple(want[0])
+        assert found[1] == pytest.approx(want[1], abs=1e-9)
+        np.testing.assert_allclose(found[2], want[2], atol=1e-9)
 
 
 def test_hetu_automaton_accepts_only_valid_identity_codes():

@@ -19,10 +19,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .._kernels.automaton import automaton_search
 from ..errors import InvalidArgumentError
 from ..symbology.code39 import ALPHABET, HETU_ALPHABET
 
-__all__ = ["parse_pattern", "Automaton", "automaton", "best_path", "CHECKS"]
+__all__ = ["parse_pattern", "Automaton", "automaton", "best_path", "best_path_reference", "CHECKS"]
 
 N_CHARS = len(ALPHABET)  # data characters; the start/stop '*' is not one
 CHECKS = ("mod43", "hetu")
@@ -128,6 +129,13 @@ class Automaton:
         return len(self.steps)
 
     @functools.cached_property
+    def table(self) -> np.ndarray:
+        """``steps`` as one array, shape (length, n_states, 43), for the search kernel."""
+        if not self.steps:
+            return np.zeros((0, self.n_states, N_CHARS), dtype=np.int64)
+        return np.ascontiguousarray(np.stack(self.steps).astype(np.int64))
+
+    @functools.cached_property
     def sources(self) -> list[np.ndarray]:
         """Per position, the (state, character) pairs (as ``state * 43 + char``) leading to each state.
 
@@ -199,6 +207,36 @@ def automaton(length: int, allowed: Sequence[np.ndarray] | None = None, check: s
 
 def best_path(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The likeliest string the automaton accepts, its log posterior and each character's posterior.
+
+    Parameters
+    ----------
+    log_likelihood : ndarray, shape (length, 43)
+        Per data position and character.
+    machine : Automaton
+
+    Returns
+    -------
+    (indices, log_posterior, marginals) or None
+        ``indices`` into ``ALPHABET``; the string's log posterior among the
+        accepted strings; ``marginals[j, c]``, the posterior probability of
+        character ``c`` at position ``j`` (summed over every accepted
+        string). None when the automaton accepts no string of finite
+        likelihood.
+    """
+    n = machine.length
+    if log_likelihood.shape != (n, N_CHARS):
+        raise InvalidArgumentError(f"log_likelihood must have shape ({n}, {N_CHARS}), got {log_likelihood.shape}")
+    indices = np.zeros(n, dtype=np.int64)
+    marginals = np.zeros((n, N_CHARS))
+    log_posterior = automaton_search(np.ascontiguousarray(log_likelihood, dtype=np.float64), machine.table,
+                                     machine.start, indices, marginals)
+    if not np.isfinite(log_posterior):
+        return None
+    return indices, float(log_posterior), marginals
+
+
+def best_path_reference(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """Plain-numpy twin of :func:`best_path` (vectorized over states).
 
     Parameters
     ----------

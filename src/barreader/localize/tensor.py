@@ -71,6 +71,7 @@ def tensor_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE) -> list[Regi
     lower = np.floor(position).astype(np.int8) % ORIENTATION_BINS
     upper = (lower + 1) % ORIENTATION_BINS
     lower[~strong] = upper[~strong] = -1
+    fields = np.stack([q.ravel() for q in (jxx, jyy, jxy, gx, gy)]).astype(np.float64)  # per-pixel sums wanted
     regions = []
     # Group pixels of about one direction only, so that a code does not merge
     # with an edge running along it (a card's border, a shadow).
@@ -81,29 +82,42 @@ def tensor_regions(gray: np.ndarray, *, work_size: int = WORK_SIZE) -> list[Regi
         # Blurred wide bars and spaces leave gaps in the mask inside a code.
         mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (CLOSING, CLOSING)))
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-        for label in range(1, count):
-            if stats[label, cv2.CC_STAT_AREA] < MIN_AREA:
-                continue
+        for label, across in _bar_components(labels, count, stats, fields):
             x, y, w, h = stats[label, :4]
             ys, xs = np.nonzero(labels[y : y + h, x : x + w] == label)
-            ys, xs = ys + y, xs + x
-            region = _box(xs, ys, jxx, jyy, jxy, gx, gy, anisotropy, scale)
+            region = _box(xs + x, ys + y, across, anisotropy, scale)
             if region is not None:
                 regions.append(region)
     regions.sort(key=lambda r: r.score, reverse=True)
     return distinct(regions)
 
 
-def _box(xs, ys, jxx, jyy, jxy, gx, gy, anisotropy, scale: float) -> Region | None:
-    """The rotated box of one group of coherent pixels, or None if it is an edge, not bars."""
-    sxx, syy, sxy = float(jxx[ys, xs].sum()), float(jyy[ys, xs].sum()), float(jxy[ys, xs].sum())
-    across = 0.5 * math.atan2(2.0 * sxy, sxx - syy)  # the gradient's direction: across the bars
+def _bar_components(labels, count, stats, fields) -> list[tuple[int, float]]:
+    """Components large enough and with edges of both signs across them, with that direction.
+
+    Per component, the summed tensor gives the direction across the bars;
+    bars have edges of both signs along it, while a single edge (or a
+    ramp) has one. Sums over all components at once by label; ``fields``
+    holds ``jxx, jyy, jxy, gx, gy`` per pixel, shape (5, pixels).
+    """
+    flat = labels.ravel()
+    inside = flat > 0
+    flat, fields = flat[inside], fields[:, inside]
+    sxx, syy, sxy, sgx, sgy = (np.bincount(flat, weights=q, minlength=count) for q in fields)
+    across = 0.5 * np.arctan2(2.0 * sxy, sxx - syy)
+    ux, uy = np.cos(across), np.sin(across)
+    along = np.abs(fields[3] * ux[flat] + fields[4] * uy[flat])
+    spread = np.bincount(flat, weights=along, minlength=count)
+    net = np.abs(sgx * ux + sgy * uy)
+    keep = (stats[:, cv2.CC_STAT_AREA] >= MIN_AREA) & (net <= MAX_ONE_SIGN * spread)
+    keep[0] = False  # the background
+    return [(int(label), float(across[label])) for label in np.flatnonzero(keep)]
+
+
+def _box(xs, ys, across: float, anisotropy, scale: float) -> Region | None:
+    """The rotated box, in original-image pixels, of one group of coherent pixels."""
     u = np.array([math.cos(across), math.sin(across)])
     v = np.array([-u[1], u[0]])
-    # Bars have edges of both signs; a single edge (or a ramp) has one.
-    along_u = gx[ys, xs] * u[0] + gy[ys, xs] * u[1]
-    if abs(float(along_u.sum())) > MAX_ONE_SIGN * float(np.abs(along_u).sum()):
-        return None
     points = (np.stack([xs, ys], axis=1) + 0.5) / scale - 0.5
     a, b = points @ u, points @ v
     a0, a1 = percentiles(a, 1, 99)
