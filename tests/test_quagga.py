@@ -218,3 +218,26 @@ def test_grid_is_exposed_for_inspection():
     assert grid is not None and grid.accepted.sum() >= 5
     bars = grid.angle[grid.accepted]
     assert np.median(np.minimum(np.abs(bars - math.pi / 2), math.pi)) < math.radians(5)
+
+
+def _box(x0, x1, y0, y1, angle=0.0):
+    return Region(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float), angle, 1.0)
+
+
+def test_a_small_region_inside_a_large_one_is_still_read():
+    from barreader.reader import _same_place
+
+    large = _box(0, 400, 0, 100)
+    assert _same_place(_box(10, 390, 5, 95), large)
+    assert not _same_place(_box(300, 360, 20, 80), large)  # a code in a box that also took its neighbour
+    assert not _same_place(_box(10, 390, 5, 95, angle=40.0), large)
+
+
+def test_neighbours_of_a_slanted_read_are_still_read():
+    # A code to the side of one read through a slanted region must not count as covered by that
+    # read's (slanted) segment, nor a small region as the same place as a large one around it.
+    rng = np.random.default_rng(0)
+    scenes = [render_scene(3, size=(480, 640), px_per_module=(2.0, 4.0), background="mixed", rng=rng) for _ in range(32)]
+    for scene in (scenes[17], scenes[31]):
+        texts = {r.text.lstrip("0") for r in barreader.read(scene.image)}
+        assert {c.text.lstrip("0") for c in scene.codes} <= texts

@@ -618,17 +618,24 @@ SAME_ANGLE = 10.0  # degrees within which two regions' reading axes count as one
 
 
 def _same_place(region: Region, earlier: Region) -> bool:
-    """Whether a region's centre lies in an earlier region of about the same angle.
+    """Whether a region and an earlier one of about the same angle each hold the other's centre.
 
     Later localizers are there for the codes earlier ones missed: a region
     that an earlier one already covers adds scanlines (and rival readings
-    of their blur) but no code.
+    of their blur) but no code. A small region inside a much larger one
+    (a code in a box that also took in its neighbour) is not covered: the
+    larger region's scanlines pass through its own middle, not the small
+    one's.
     """
     turn = abs(region.angle - earlier.angle) % 180.0
     if min(turn, 180.0 - turn) > SAME_ANGLE:
         return False
+    return _centre_inside(region, earlier) and _centre_inside(earlier, region)
+
+
+def _centre_inside(region: Region, other: Region) -> bool:
     centre = np.asarray(region.polygon, dtype=np.float64).mean(axis=0)
-    contour = np.asarray(earlier.polygon, dtype=np.float32)
+    contour = np.asarray(other.polygon, dtype=np.float32)
     return cv2.pointPolygonTest(contour, (float(centre[0]), float(centre[1])), False) >= 0
 
 
@@ -657,7 +664,9 @@ def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionSca
             confirmed = _confirmed(scan.found)
             if confirmed is not None:
                 scan.confirmed = True
-                done.append(_segment(confirmed))
+                # On the code's own axis: a slanted scan's segment points
+                # off the code, over a neighbour's region.
+                done.append(_true_axis(confirmed, *_segment(confirmed)))
                 break
             if count >= 3 and not any(quality(_evidence([h])) >= HOPELESS for h in scan.found):
                 break  # nothing code-like in the middle of this region
