@@ -140,7 +140,7 @@ class Automaton:
         """Per position, the (state, character) pairs (as ``state * 43 + char``) leading to each state.
 
         An (n_states, D) array padded with ``n_states * 43``, an index past
-        the pairs that :func:`best_path` maps to an impossible score.
+        the pairs that :func:`best_path_reference` maps to an impossible score.
         """
         pad = self.n_states * N_CHARS
         out = []
@@ -205,6 +205,12 @@ def automaton(length: int, allowed: Sequence[np.ndarray] | None = None, check: s
     raise InvalidArgumentError(f"check must be one of {CHECKS}, a callable or None, got {check!r}")
 
 
+def _check_shape(log_likelihood: np.ndarray, machine: Automaton) -> None:
+    n = machine.length
+    if log_likelihood.shape != (n, N_CHARS):
+        raise InvalidArgumentError(f"log_likelihood must have shape ({n}, {N_CHARS}), got {log_likelihood.shape}")
+
+
 def best_path(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The likeliest string the automaton accepts, its log posterior and each character's posterior.
 
@@ -223,9 +229,8 @@ def best_path(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarra
         string). None when the automaton accepts no string of finite
         likelihood.
     """
+    _check_shape(log_likelihood, machine)
     n = machine.length
-    if log_likelihood.shape != (n, N_CHARS):
-        raise InvalidArgumentError(f"log_likelihood must have shape ({n}, {N_CHARS}), got {log_likelihood.shape}")
     indices = np.zeros(n, dtype=np.int64)
     marginals = np.zeros((n, N_CHARS))
     log_posterior = automaton_search(np.ascontiguousarray(log_likelihood, dtype=np.float64), machine.table,
@@ -236,26 +241,9 @@ def best_path(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarra
 
 
 def best_path_reference(log_likelihood: np.ndarray, machine: Automaton) -> tuple[np.ndarray, float, np.ndarray] | None:
-    """Plain-numpy twin of :func:`best_path` (vectorized over states).
-
-    Parameters
-    ----------
-    log_likelihood : ndarray, shape (length, 43)
-        Per data position and character.
-    machine : Automaton
-
-    Returns
-    -------
-    (indices, log_posterior, marginals) or None
-        ``indices`` into ``ALPHABET``; the string's log posterior among the
-        accepted strings; ``marginals[j, c]``, the posterior probability of
-        character ``c`` at position ``j`` (summed over every accepted
-        string). None when the automaton accepts no string of finite
-        likelihood.
-    """
+    """Plain-numpy twin of :func:`best_path` (vectorized over states); same arguments and result."""
+    _check_shape(log_likelihood, machine)
     n, S = machine.length, machine.n_states
-    if log_likelihood.shape != (n, N_CHARS):
-        raise InvalidArgumentError(f"log_likelihood must have shape ({n}, {N_CHARS}), got {log_likelihood.shape}")
     best = np.full(S, -np.inf)
     best[machine.start] = 0.0
     alpha = [best.copy()]
