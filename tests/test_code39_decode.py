@@ -138,3 +138,17 @@ def test_a_smudged_blurred_code_reads_with_local_levels():
     pattern = parse_pattern("[0-3][0-9][0-1][0-9][0-9][0-9]-[0-8][0-9][0-9][0-9A-Y]")
     found = decode_profile(profile, start, end, allowed=pattern, check="hetu", options=Code39Options(local_levels=True))
     assert found is not None and found.text == text
+
+
+def test_start_stop_screening_equals_the_slot_costs_of_star():
+    from barreader.decode.code39 import STAR, _end_spill, _end_windows, _frame_costs, slot_costs
+
+    rng = np.random.default_rng(3)
+    cumulative = np.concatenate(([0.0], np.cumsum(rng.uniform(size=600))))
+    narrow = np.array([2.0, 2.1, 1.9])
+    ends = _end_windows(cumulative, np.array([50.0, 52.0, 49.0]), narrow, 2.5, 1.0, 13, 2)
+    blurs = (0.0, 0.7, 1.5)
+    frames = _frame_costs(ends, 2.5, 1.0, 0.0, blurs, 0.1, 0.9)
+    for j, blur in enumerate(blurs):
+        costs = slot_costs(ends, 2.5, blur, 0.1, 0.9, _end_spill(2.5, blur, 1.0, 0.0), gap=1.0)
+        np.testing.assert_allclose(frames[:, j], (costs[:, 0, STAR] + costs[:, 1, STAR]) / narrow, rtol=1e-9)

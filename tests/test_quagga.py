@@ -241,3 +241,11 @@ def test_neighbours_of_a_slanted_read_are_still_read():
     for scene in (scenes[17], scenes[31]):
         texts = {r.text.lstrip("0") for r in barreader.read(scene.image)}
         assert {c.text.lstrip("0") for c in scene.codes} <= texts
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 101])
+def test_percentiles_interpolate_as_numpy_does(n):
+    from barreader.localize.percentile import percentiles
+
+    values = np.random.default_rng(n).normal(size=n)
+    np.testing.assert_allclose(percentiles(values, 1, 5, 95, 99), np.percentile(values, (1, 5, 95, 99)))

@@ -32,9 +32,10 @@ Departures from QuaggaJS, and why:
   scenes' codes against 92.7 %) but, on single codes at 3 pixels per
   module, fewer patches of 2-3 bars are accepted next to each other and
   some codes are missed or found in part (144-146 of 150 read at 120° and
-  150°, against 150), and it takes half as long again; so it is not used. The patch side follows QuaggaJS's patch-size rule one step
-  finer than its default "medium" (32 patches across the long side, rounded
-  to a divisor of both sides where one is near): 10 pixels. QuaggaJS
+  150°, against 150), and it takes half as long again; so it is not used.
+  The patch side follows QuaggaJS's patch-size rule one step finer than
+  its default "medium" (32 patches across the long side, rounded to a
+  divisor of both sides where one is near): 10 pixels. QuaggaJS
   instead keeps the camera's resolution, so a small image gets patches too
   small to hold several bars.
 * **Box extent.** QuaggaJS's box is that of the group's patches, which
