@@ -12,6 +12,10 @@ code's ground truth (:class:`SceneCode`); :func:`render_negative` draws a
 background alone, and :func:`clutter` the procedural hard negatives
 (code-like stripes, gratings, text, grids, blobs).
 
+:func:`render_segmentation_sample` draws Barcode-30k-style training samples
+for a segmentation localizer: codes pasted at any scale and angle, cut,
+darkened and resampled, with the pixel mask of their bars.
+
 :func:`render_code39` draws a Code 39 with any wide-to-narrow ratio, and
 :func:`render_licence_card` an identity-card-like image with an invented
 Finnish identity code (:func:`random_hetu`) as its Code 39, blurred,
@@ -35,6 +39,7 @@ from .clutter import CLUTTER_KINDS, clutter
 from .degrade import degrade, rotate
 from .render import FORMATS, SyntheticCode, random_text, render_code, render_modules
 from .scene import BACKGROUNDS, PHOTOS, Scene, SceneCode, render_negative, render_scene
+from .segmentation import SegmentationSample, render_segmentation_sample
 
 __all__ = [
     "BACKGROUNDS",
@@ -44,6 +49,7 @@ __all__ = [
     "PHOTOS",
     "Scene",
     "SceneCode",
+    "SegmentationSample",
     "SyntheticCode",
     "clutter",
     "degrade",
@@ -55,5 +61,6 @@ __all__ = [
     "render_licence_card",
     "render_negative",
     "render_scene",
+    "render_segmentation_sample",
     "rotate",
 ]
