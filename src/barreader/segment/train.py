@@ -1,0 +1,126 @@
+"""Train the segmentation network on synthetic samples and export it to ONNX.
+
+Run ``python -m barreader.segment.train --help``. Every sample comes from
+:func:`~barreader.synth.render_segmentation_sample` with its own seed:
+training samples use seeds ``seed * 1_000_000 + i``, validation samples
+``seed * 1_000_000 + 900_000 + i``, so a run is reproducible from its
+arguments (up to the nondeterminism of multithreaded CPU kernels) and the
+validation set never overlaps the training set. The loss is
+cross-entropy plus a soft Dice loss on the code class; the learning rate
+falls tenfold at 60 % and 85 % of the iterations, as BarcodeNet's
+schedule does at epochs 50 and 80 of 90.
+
+Requires torch (and onnx to export).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from ..synth import render_segmentation_sample
+from .model import INPUT_SIZE, BarcodeSegNet
+
+VALIDATION_OFFSET = 900_000
+
+
+def _batch(seeds, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    samples = [render_segmentation_sample((size, size), rng=int(s)) for s in seeds]
+    images = np.stack([s.image for s in samples]).astype(np.float32) / 255.0
+    masks = np.stack([s.mask for s in samples]).astype(np.int64)
+    return torch.from_numpy(images)[:, None], torch.from_numpy(masks)
+
+
+def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """1 - soft Dice of the code class's probability against the mask."""
+    code = torch.softmax(logits, dim=1)[:, 1]
+    truth = target.float()
+    overlap = (code * truth).sum(dim=(1, 2))
+    total = code.sum(dim=(1, 2)) + truth.sum(dim=(1, 2))
+    return (1.0 - (2.0 * overlap + 1.0) / (total + 1.0)).mean()
+
+
+def confusion(logits: torch.Tensor, target: torch.Tensor) -> np.ndarray:
+    """2 x 2 pixel counts: rows truth (background, code), columns prediction."""
+    predicted = logits.argmax(dim=1)
+    counts = torch.bincount((2 * target + predicted).flatten(), minlength=4)
+    return counts.reshape(2, 2).numpy().astype(np.int64)
+
+
+def mean_iou(counts: np.ndarray) -> float:
+    """Mean over the two classes of intersection over union."""
+    ious = [counts[k, k] / max(counts[k, :].sum() + counts[:, k].sum() - counts[k, k], 1) for k in range(2)]
+    return float(np.mean(ious))
+
+
+def evaluate(model: BarcodeSegNet, seed: int, n: int, size: int, batch: int) -> float:
+    """mIoU on ``n`` held-out samples."""
+    model.eval()
+    counts = np.zeros((2, 2), dtype=np.int64)
+    with torch.no_grad():
+        for start in range(0, n, batch):
+            seeds = [seed * 1_000_000 + VALIDATION_OFFSET + i for i in range(start, min(start + batch, n))]
+            images, masks = _batch(seeds, size)
+            counts += confusion(model(images), masks)
+    model.train()
+    return mean_iou(counts)
+
+
+def export_onnx(model: BarcodeSegNet, path: Path, size: int) -> None:
+    """Write the model as ONNX: input ``image`` (N, 1, size, size) in [0, 1], output ``logits``."""
+    model.eval()
+    torch.onnx.export(model, torch.zeros(1, 1, size, size), str(path), input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}}, opset_version=17, dynamo=False)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--iterations", type=int, default=4000)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--validation", type=int, default=200, help="held-out samples for mIoU")
+    parser.add_argument("--every", type=int, default=500, help="iterations between validations")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=Path("segmentation.onnx"))
+    args = parser.parse_args(argv)
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    size = INPUT_SIZE
+    model = BarcodeSegNet(size=size)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
+    milestones = [int(0.6 * args.iterations), int(0.85 * args.iterations)]
+    schedule = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1)
+    log = []
+    started = time.perf_counter()
+    for step in range(args.iterations):
+        seeds = [args.seed * 1_000_000 + step * args.batch + i for i in range(args.batch)]
+        images, masks = _batch(seeds, size)
+        logits = model(images)
+        loss = F.cross_entropy(logits, masks) + soft_dice_loss(logits, masks)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        if (step + 1) % args.every == 0 or step + 1 == args.iterations:
+            miou = evaluate(model, args.seed, args.validation, size, args.batch)
+            entry = {"iteration": step + 1, "loss": loss.item(), "miou": miou,
+                     "minutes": (time.perf_counter() - started) / 60.0}
+            log.append(entry)
+            print(json.dumps(entry), flush=True)
+    export_onnx(model, args.out, size)
+    summary = {"arguments": {k: str(v) for k, v in vars(args).items()}, "samples": args.iterations * args.batch,
+               "minutes": (time.perf_counter() - started) / 60.0, "log": log}
+    args.out.with_suffix(".json").write_text(json.dumps(summary, indent=1))
+    print(f"saved {args.out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
