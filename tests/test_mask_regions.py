@@ -1,0 +1,53 @@
+"""Regions from a code-probability map (the segmentation localizer's post-processing)."""
+
+import cv2
+import numpy as np
+import pytest
+
+from barreader.image import to_gray
+from barreader.localize.mask import mask_regions
+from barreader.synth import render_code
+
+
+def _iou(a, b):
+    area, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    union = cv2.contourArea(a.astype(np.float32)) + cv2.contourArea(b.astype(np.float32)) - area
+    return area / union if union > 0 else 0.0
+
+
+def _map_of(corners, shape, factor):
+    """A probability map at 1/factor of the image, 0.9 inside the polygon, 0.05 outside."""
+    h, w = shape
+    small = np.full((h // factor, w // factor), 0.05, np.float32)
+    cv2.fillPoly(small, [np.round((corners + 0.5) / factor - 0.5).astype(np.int32)], 0.9)
+    return small
+
+
+@pytest.mark.parametrize("angle", [0.0, 30.0, 95.0, 150.0])
+def test_a_masked_code_becomes_a_box_along_its_reading_axis(angle):
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=angle, background_margin=40, rng=0)
+    gray = to_gray(code.image)
+    regions = mask_regions(gray, _map_of(code.corners, gray.shape, 2))
+    assert len(regions) == 1
+    region = regions[0]
+    assert abs((region.angle - angle + 90.0) % 180.0 - 90.0) < 3.0
+    assert _iou(region.polygon, code.corners) > 0.8
+    assert np.isnan(region.module_size)
+
+
+def test_separate_blobs_are_separate_regions_and_specks_are_dropped():
+    gray = np.full((200, 300), 0.8, np.float32)
+    gray[20:80, 20:120] = np.tile((np.arange(100) // 3 % 2).astype(np.float32), (60, 1))
+    gray[120:180, 150:280] = np.tile((np.arange(130) // 4 % 2).astype(np.float32), (60, 1))
+    probability = np.zeros((100, 150), np.float32)
+    probability[10:40, 10:60] = 0.8
+    probability[60:90, 75:140] = 0.95
+    probability[5, 140] = 1.0  # one pixel: below the least area
+    regions = mask_regions(gray, probability)
+    assert len(regions) == 2
+    assert regions[0].score > regions[1].score
+    assert all(abs((r.angle + 90.0) % 180.0 - 90.0) < 3.0 for r in regions)
+
+
+def test_an_empty_map_gives_no_region():
+    assert mask_regions(np.zeros((50, 60), np.float32), np.zeros((25, 30), np.float32)) == []
