@@ -10,7 +10,9 @@ cross-entropy plus a soft Dice loss on the code class; the learning rate
 falls tenfold at 60 % and 85 % of the iterations, as BarcodeNet's
 schedule does at epochs 50 and 80 of 90.
 
-Requires torch (and onnx to export).
+Requires torch (and onnx to export): ``pip install ".[train]"``. On a
+machine without a GPU, installing PyTorch's CPU build first avoids pulling
+the much larger CUDA build.
 """
 
 from __future__ import annotations
