@@ -77,7 +77,7 @@ def test_quagga2_photos_at_any_angle_are_read():
         texts = [gtin(r.text, r.format.value) for r in barreader.read(DATA / "quagga2" / row["file"])]
         passed += expected in texts
         wrong += [(row["file"], t) for t in texts if t != expected]
-    # Measured: 48 of 50 (the gradient localizer alone reads 27).
+    # Measured: 46 of 50 (the gradient localizer alone reads 27).
     assert passed >= 45, f"read {passed} of {len(rows)}"
     assert not wrong, f"wrong texts: {wrong}"
 

@@ -488,8 +488,7 @@ def _drop_contained(results: list[Barcode]) -> list[Barcode]:
     """Drop results lying on a better result's bars (a half code read as a short code)."""
     kept: list[Barcode] = []
     for result in results:
-        centre = result.position.mean(axis=0).astype(np.float32)
-        if any(cv2.pointPolygonTest(k.position.astype(np.float32), tuple(map(float, centre)), False) >= 0 for k in kept):
+        if any(_inside(result.position.mean(axis=0), k.position) for k in kept):
             continue
         kept.append(result)
     return kept
@@ -630,13 +629,8 @@ def _same_place(region: Region, earlier: Region) -> bool:
     turn = abs(region.angle - earlier.angle) % 180.0
     if min(turn, 180.0 - turn) > SAME_ANGLE:
         return False
-    return _centre_inside(region, earlier) and _centre_inside(earlier, region)
-
-
-def _centre_inside(region: Region, other: Region) -> bool:
-    centre = np.asarray(region.polygon, dtype=np.float64).mean(axis=0)
-    contour = np.asarray(other.polygon, dtype=np.float32)
-    return cv2.pointPolygonTest(contour, (float(centre[0]), float(centre[1])), False) >= 0
+    return (_inside(np.mean(region.polygon, axis=0), earlier.polygon)
+            and _inside(np.mean(earlier.polygon, axis=0), region.polygon))
 
 
 @dataclasses.dataclass

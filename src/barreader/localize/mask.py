@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 
 from ..results import Region
-from .overlap import distinct
+from .overlap import box_region, distinct, frame
 
 __all__ = ["mask_regions"]
 
@@ -76,15 +76,11 @@ def mask_regions(gray: np.ndarray, probability: np.ndarray, *, threshold: float 
 
 def _box(xs: np.ndarray, ys: np.ndarray, across: float, scale_x: float, scale_y: float, score: float) -> Region:
     """The box, in image pixels, around map pixels ``(xs, ys)`` with edge 0-1 along ``across``."""
-    u = np.array([math.cos(across), math.sin(across)])
-    v = np.array([-u[1], u[0]])
+    u, v = frame(across)
     # Each map pixel covers [x, x + 1) * scale_x by [y, y + 1) * scale_y of the
     # image: take its four corners, in pixel-centre coordinates.
     offsets = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     cells = np.stack([xs, ys], axis=1).astype(np.float64)
     corners = ((cells[:, None, :] + offsets[None]) * np.array([scale_x, scale_y]) - 0.5).reshape(-1, 2)
     a, b = corners @ u, corners @ v
-    a0, a1, b0, b1 = a.min(), a.max(), b.min(), b.max()
-    polygon = np.array([a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v])
-    angle = math.degrees(across) % 180.0
-    return Region(polygon, 0.0 if angle >= 180.0 - 1e-9 else angle, score)
+    return box_region(across, a.min(), a.max(), b.min(), b.max(), score)

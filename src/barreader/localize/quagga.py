@@ -61,7 +61,7 @@ import numpy as np
 
 from .._kernels.patches import describe_patches, patch_lines
 from ..results import Region
-from .overlap import distinct
+from .overlap import box_region, distinct, frame
 from .percentile import percentiles
 
 __all__ = ["quagga_regions", "patch_size", "LocatorGrid", "locate_patches"]
@@ -265,8 +265,7 @@ def _boxes(gray: np.ndarray, grid: LocatorGrid, members: list[tuple[int, int]], 
     total = _doubled(angles)
     bars = 0.5 * math.atan2(total.imag, total.real)  # direction of the bars
     across = _refined_axis(grid, members, bars + math.pi / 2)
-    u = np.array([math.cos(across), math.sin(across)])
-    v = np.array([-u[1], u[0]])
+    u, v = frame(across)
     side = grid.side
     cells = np.array(members, dtype=float)[:, ::-1] * side  # (x, y) of each patch's top-left corner
     corners = (cells[:, None, :] + np.array([[0, 0], [0, side], [side, 0], [side, side]])).reshape(-1, 2)
@@ -291,12 +290,7 @@ def _boxes(gray: np.ndarray, grid: LocatorGrid, members: list[tuple[int, int]], 
         module = chord / np.median(lines) / MODULES_PER_BAR
     else:
         a0, a1, b0, b1, module, crop = trimmed
-    polygon = np.array([a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v])
-    angle = math.degrees(across) % 180.0
-    if angle >= 180.0 - 1e-9:
-        angle = 0.0
-    score = float(lines.sum()) * abs(total) / len(members)
-    region = Region(polygon, angle, score, float(module))
+    region = box_region(across, a0, a1, b0, b1, float(lines.sum()) * abs(total) / len(members), module)
     regions = [region] if _looks_like_bars(gray, region, crop) else []
     if trimmed is not None:
         outside = ~inside

@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from ..results import Region
-from .overlap import distinct
+from .overlap import box_region, distinct, frame
 from .percentile import percentiles
 
 __all__ = ["tensor_regions"]
@@ -116,13 +116,11 @@ def _bar_components(labels, count, stats, fields) -> list[tuple[int, float]]:
 
 def _box(xs, ys, across: float, anisotropy, scale: float) -> Region | None:
     """The rotated box, in original-image pixels, of one group of coherent pixels."""
-    u = np.array([math.cos(across), math.sin(across)])
-    v = np.array([-u[1], u[0]])
+    u, v = frame(across)
     points = (np.stack([xs, ys], axis=1) + 0.5) / scale - 0.5
     a, b = points @ u, points @ v
     a0, a1 = percentiles(a, 1, 99)
     b0, b1 = percentiles(b, 2, 98)
     if a1 - a0 < 8 or b1 - b0 < 3:
         return None
-    polygon = np.array([a0 * u + b0 * v, a1 * u + b0 * v, a1 * u + b1 * v, a0 * u + b1 * v])
-    return Region(polygon, math.degrees(across) % 180.0, float(anisotropy[ys, xs].sum()))
+    return box_region(across, a0, a1, b0, b1, float(anisotropy[ys, xs].sum()))
