@@ -21,6 +21,16 @@ def test_image_and_mask_shapes_and_values():
     assert sample.image.shape == sample.mask.shape == (200, 300)
     assert sample.image.dtype == sample.mask.dtype == np.uint8
     assert set(np.unique(sample.mask)) <= {0, 1}
+    assert sample.region.shape == (200, 300) and set(np.unique(sample.region)) <= {0, 1}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_bars_lie_inside_the_labels_and_labels_reach_beyond_them(seed):
+    sample = render_segmentation_sample(rng=seed)
+    assert not np.any(sample.mask & (1 - sample.region))
+    if sample.mask.any():
+        # quiet zones and borders: the label is larger than its bars
+        assert sample.region.sum() > 1.1 * sample.mask.sum()
 
 
 @pytest.mark.parametrize("seed", range(12))

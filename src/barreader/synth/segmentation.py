@@ -12,7 +12,9 @@ of the time (our reader reads at any angle), ±45° otherwise.
 
 The mask marks the bars of every visible code: from the first bar's edge
 to the last bar's, the full bar height, less what a corner cut or a later
-code hides.
+code hides. The region mask marks each code's whole label (bars, quiet
+zones and border), the coarser "polygon-level" mask a mutually guided
+network (S003) learns beside it; the bar mask always lies inside it.
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ class SegmentationSample:
     image : ndarray of uint8, shape (H, W)
     mask : ndarray of uint8, shape (H, W)
         1 on the visible bars of a code, 0 elsewhere.
+    region : ndarray of uint8, shape (H, W)
+        1 on the visible label of a code (bars, quiet zones, border), 0
+        elsewhere; ``mask`` is 1 only where ``region`` is.
     codes : tuple of SceneCode
         Every code pasted, with the corners of its whole bar area (parts may
         lie outside the image, be cut off or be hidden by a later code).
@@ -64,6 +69,7 @@ class SegmentationSample:
 
     image: np.ndarray
     mask: np.ndarray
+    region: np.ndarray
     codes: tuple[SceneCode, ...]
 
 
@@ -99,11 +105,12 @@ def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", no
     rng = np.random.default_rng(rng)
     canvas = np.asarray(_background(background, shape, rng), dtype=np.float32).copy()
     mask = np.zeros(shape, dtype=np.uint8)
+    region = np.zeros(shape, dtype=np.uint8)
     codes = []
     for _ in range(min(int(rng.poisson(MEAN_CODES)), MAX_CODES)):
-        codes.append(_paste(canvas, mask, rng))
+        codes.append(_paste(canvas, mask, region, rng))
     image = degrade(canvas, noise=noise, rng=rng) if noise > 0 else np.clip(canvas, 0.0, 1.0)
-    return SegmentationSample(np.round(255.0 * image).astype(np.uint8), mask, tuple(codes))
+    return SegmentationSample(np.round(255.0 * image).astype(np.uint8), mask, region, tuple(codes))
 
 
 def _flat_label(rng: np.random.Generator, length: float) -> tuple[np.ndarray, np.ndarray, str, Format, float]:
@@ -155,8 +162,8 @@ def _cut_corner(alpha: np.ndarray, rng: np.random.Generator) -> None:
     cv2.fillPoly(alpha, [np.round(triangle - 0.5).astype(np.int32)], 0.0)
 
 
-def _paste(canvas: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> SceneCode:
-    """Paste one random code onto the canvas and update the mask; returns its ground truth."""
+def _paste(canvas: np.ndarray, mask: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> SceneCode:
+    """Paste one random code onto the canvas and update the masks; returns its ground truth."""
     h, w = canvas.shape
     scale = math.exp(rng.uniform(math.log(SCALE[0]), math.log(SCALE[1])))
     length = max(BASE_LENGTH * min(h, w) * scale, 8.0)
@@ -191,4 +198,5 @@ def _paste(canvas: np.ndarray, mask: np.ndarray, rng: np.random.Generator) -> Sc
     canvas += warp(label * alpha)
     covered = placed_alpha > 0.5
     mask[covered] = (placed_bars[covered] > 0.5).astype(np.uint8)
+    region[covered] = 1
     return SceneCode(text, fmt, box @ matrix[:, :2].T + matrix[:, 2], module, angle)
