@@ -5,8 +5,15 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is only installed for training (pip install '.[train]')")
 
-from barreader.segment.model import BarcodeSegNet  # noqa: E402
-from barreader.segment.train import confusion, export_onnx, mean_iou, soft_dice_loss  # noqa: E402
+from barreader.segment.model import BarcodeSegNet, MutuallyGuidedSegNet  # noqa: E402
+from barreader.segment.train import (  # noqa: E402
+    confusion,
+    export_onnx,
+    guided_loss,
+    mean_iou,
+    soft_dice_loss,
+    subset_loss,
+)
 
 
 def test_output_matches_the_input_size_and_the_model_is_small():
@@ -40,3 +47,46 @@ def test_onnx_export_gives_the_same_scores(tmp_path):
     with torch.no_grad():
         want = model(torch.from_numpy(image)).numpy()
     np.testing.assert_allclose(got, want, atol=1e-4)
+
+
+def _logits(probability: torch.Tensor) -> torch.Tensor:
+    p = probability.clamp(1e-4, 1 - 1e-4)
+    return torch.stack([torch.zeros_like(p), torch.log(p / (1 - p))], dim=1)
+
+
+def test_subset_loss_charges_bars_outside_the_label_only():
+    inside = torch.zeros(1, 4, 4)
+    inside[:, 1:3, 1:3] = 0.99
+    label = torch.zeros(1, 4, 4)
+    label[:, :, :3] = 0.99
+    outside = torch.zeros(1, 4, 4)
+    outside[:, 1:3, 3:] = 0.99
+    # bars inside the label cost little; the same bars outside it cost much more
+    assert subset_loss(_logits(inside), _logits(label)) < 0.1 * subset_loss(_logits(outside), _logits(label))
+    # a label wider than the bars is not charged: the loss is not symmetric
+    assert subset_loss(_logits(inside), _logits(label)) < 0.1 * subset_loss(_logits(label), _logits(inside))
+
+
+def test_guided_model_passes_and_export(tmp_path):
+    ort = pytest.importorskip("onnxruntime", reason="onnxruntime is an optional extra")
+    pytest.importorskip("onnx", reason="onnx is needed to export")
+    torch.manual_seed(0)
+    model = MutuallyGuidedSegNet(size=128).eval()
+    x = torch.rand(2, 1, 128, 128)
+    with torch.no_grad():
+        passes = model.passes(x)
+        first_only = model.passes(x, guided=False)
+        final = model(x)
+    assert len(passes) == 2 and len(first_only) == 1
+    assert all(t.shape == (2, 2, 128, 128) for pair in passes for t in pair)
+    torch.testing.assert_close(final, passes[1][0])
+    torch.testing.assert_close(first_only[0][0], passes[0][0])
+    assert not torch.allclose(passes[0][0], passes[1][0])  # the guidance changes the bar scores
+    masks = torch.zeros(2, 128, 128, dtype=torch.long)
+    assert torch.isfinite(guided_loss(passes, masks, masks, 1.0))
+    assert sum(p.numel() for p in model.parameters()) * 4 <= 5_000_000
+    path = tmp_path / "g.onnx"
+    export_onnx(model, path, 128)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"image": x.numpy()})[0]
+    np.testing.assert_allclose(got, final.numpy(), atol=1e-4)

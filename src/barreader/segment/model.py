@@ -20,6 +20,12 @@ small enough to train on two CPU cores and to export to ONNX:
   concatenated, a 3 x 3 convolution and a 1 x 1 classifier, upsampled 16
   times to the input.
 
+:class:`MutuallyGuidedSegNet` puts two heads on the same features, after
+S003: one for the bars ("pixel level") and one for the whole label
+("region level"). Each head also sees the other's code probability as
+guidance: zero in a first pass, the other head's first-pass output in a
+second pass, whose bar scores are the answer.
+
 Requires torch.
 """
 
@@ -29,7 +35,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["BarcodeSegNet", "INPUT_SIZE"]
+__all__ = ["BarcodeSegNet", "MutuallyGuidedSegNet", "INPUT_SIZE"]
 
 INPUT_SIZE = 320  # pixels; the pooling kernels are fixed for this size
 
@@ -65,6 +71,32 @@ class _PriorPyramid(nn.Module):
         return outputs
 
 
+class _Features(nn.Module):
+    """Encoder, P3M and PRM: 256 channels at stride 16."""
+
+    channels = 128 + 3 * 32 + 32
+
+    def __init__(self, size: int):
+        super().__init__()
+        if size % 64:
+            raise ValueError(f"size must be a multiple of 64, got {size}")
+        self.stem = _conv(1, 16, stride=2)  # s2: "Res1"
+        self.stage2 = nn.Sequential(_conv(16, 32, stride=2), _conv(32, 32))  # s4
+        self.stage3 = nn.Sequential(_conv(32, 64, stride=2), _conv(64, 64))  # s8
+        self.stage4 = nn.Sequential(_conv(64, 128, stride=2), _conv(128, 128, dilation=2))  # s16
+        self.p3m = _PriorPyramid(128, size // 16)
+        self.prm = nn.Sequential(_conv(16, 32, stride=2), _conv(32, 32, stride=2), _conv(32, 32, stride=2))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        res1 = self.stem(x)
+        deep = self.stage4(self.stage3(self.stage2(res1)))
+        return torch.cat([deep, *self.p3m(deep), self.prm(res1)], dim=1)
+
+
+def _upsample(logits: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return F.interpolate(logits, size=like.shape[-2:], mode="bilinear", align_corners=False)
+
+
 class BarcodeSegNet(nn.Module):
     """Per-pixel scores of background and 1D code for a grey ``INPUT_SIZE`` x ``INPUT_SIZE`` image.
 
@@ -78,18 +110,52 @@ class BarcodeSegNet(nn.Module):
 
     def __init__(self, classes: int = 2, size: int = INPUT_SIZE):
         super().__init__()
-        if size % 64:
-            raise ValueError(f"size must be a multiple of 64, got {size}")
-        self.stem = _conv(1, 16, stride=2)  # s2: "Res1"
-        self.stage2 = nn.Sequential(_conv(16, 32, stride=2), _conv(32, 32))  # s4
-        self.stage3 = nn.Sequential(_conv(32, 64, stride=2), _conv(64, 64))  # s8
-        self.stage4 = nn.Sequential(_conv(64, 128, stride=2), _conv(128, 128, dilation=2))  # s16
-        self.p3m = _PriorPyramid(128, size // 16)
-        self.prm = nn.Sequential(_conv(16, 32, stride=2), _conv(32, 32, stride=2), _conv(32, 32, stride=2))
-        self.head = nn.Sequential(_conv(128 + 3 * 32 + 32, 64), nn.Conv2d(64, classes, 1))
+        self.features = _Features(size)
+        self.head = nn.Sequential(_conv(_Features.channels, 64), nn.Conv2d(64, classes, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        res1 = self.stem(x)
-        deep = self.stage4(self.stage3(self.stage2(res1)))
-        features = torch.cat([deep, *self.p3m(deep), self.prm(res1)], dim=1)
-        return F.interpolate(self.head(features), size=x.shape[-2:], mode="bilinear", align_corners=False)
+        return _upsample(self.head(self.features(x)), x)
+
+
+class MutuallyGuidedSegNet(nn.Module):
+    """Bar and label heads on shared features, each guided by the other (S003).
+
+    ``forward`` returns the second pass's bar scores, the same output as
+    :class:`BarcodeSegNet`; :meth:`passes` returns every head's scores of
+    both passes, for training.
+
+    Parameters
+    ----------
+    size : int
+        Input side in pixels, a multiple of 64.
+    guide_channels : int
+        Channels a guidance map is encoded into before it joins the features.
+    """
+
+    def __init__(self, size: int = INPUT_SIZE, guide_channels: int = 16):
+        super().__init__()
+        self.features = _Features(size)
+        self.bar_guide = _conv(1, guide_channels)
+        self.label_guide = _conv(1, guide_channels)
+        width = _Features.channels + guide_channels
+        self.bar_head = nn.Sequential(_conv(width, 64), nn.Conv2d(64, 2, 1))
+        self.label_head = nn.Sequential(_conv(width, 64), nn.Conv2d(64, 2, 1))
+
+    def _heads(self, features, bar_guidance, label_guidance):
+        bars = self.bar_head(torch.cat([features, self.bar_guide(bar_guidance)], dim=1))
+        labels = self.label_head(torch.cat([features, self.label_guide(label_guidance)], dim=1))
+        return bars, labels
+
+    def passes(self, x: torch.Tensor, guided: bool = True) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """(bar, label) scores at the input size: the unguided pass, then, if ``guided``, the guided one."""
+        features = self.features(x)
+        zero = features.new_zeros((x.shape[0], 1, *features.shape[-2:]))
+        bars, labels = self._heads(features, zero, zero)
+        outputs = [(bars, labels)]
+        if guided:
+            # each head is guided by the other's code probability
+            outputs.append(self._heads(features, torch.softmax(labels, 1)[:, 1:], torch.softmax(bars, 1)[:, 1:]))
+        return [(_upsample(b, x), _upsample(r, x)) for b, r in outputs]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.passes(x)[-1][0]

@@ -10,6 +10,13 @@ cross-entropy plus a soft Dice loss on the code class; the learning rate
 falls tenfold at 60 % and 85 % of the iterations, as BarcodeNet's
 schedule does at epochs 50 and 80 of 90.
 
+``--model guided`` trains :class:`~barreader.segment.model.MutuallyGuidedSegNet`
+as S003 does: first with the guidance loop open (both heads unguided,
+each scored against its own mask), then, from ``--guided-from`` of the
+iterations on, with the loop closed, both passes scored, and the subset
+loss added, which charges bar probability that falls outside the label
+head's.
+
 Requires torch (and onnx to export): ``pip install ".[train]"``. On a
 machine without a GPU, installing PyTorch's CPU build first avoids pulling
 the much larger CUDA build.
@@ -27,16 +34,23 @@ import torch
 from torch.nn import functional as F
 
 from ..synth import render_segmentation_sample
-from .model import INPUT_SIZE, BarcodeSegNet
+from .model import INPUT_SIZE, BarcodeSegNet, MutuallyGuidedSegNet
 
 VALIDATION_OFFSET = 900_000
 
 
-def _batch(seeds, size: int) -> tuple[torch.Tensor, torch.Tensor]:
+def _batch(seeds, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Images (N, 1, size, size) in [0, 1], bar masks and label masks (N, size, size)."""
     samples = [render_segmentation_sample((size, size), rng=int(s)) for s in seeds]
     images = np.stack([s.image for s in samples]).astype(np.float32) / 255.0
     masks = np.stack([s.mask for s in samples]).astype(np.int64)
-    return torch.from_numpy(images)[:, None], torch.from_numpy(masks)
+    regions = np.stack([s.region for s in samples]).astype(np.int64)
+    return torch.from_numpy(images)[:, None], torch.from_numpy(masks), torch.from_numpy(regions)
+
+
+def supervised_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy plus soft Dice."""
+    return F.cross_entropy(logits, target) + soft_dice_loss(logits, target)
 
 
 def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -46,6 +60,27 @@ def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     overlap = (code * truth).sum(dim=(1, 2))
     total = code.sum(dim=(1, 2)) + truth.sum(dim=(1, 2))
     return (1.0 - (2.0 * overlap + 1.0) / (total + 1.0)).mean()
+
+
+def subset_loss(inner: torch.Tensor, outer: torch.Tensor) -> torch.Tensor:
+    """S003's subset loss: the inner mask's probability should lie inside the outer's.
+
+    The cross-entropy of the inner code probability ``z`` against the outer
+    one ``y``, weighted by ``z`` and averaged over pixels, so it charges
+    pixels the inner head calls code and the outer head does not, and
+    not the other way round. Both arguments are two-class logits.
+    """
+    z = torch.softmax(inner, dim=1)[:, 1].clamp(1e-6, 1 - 1e-6)
+    y = torch.softmax(outer, dim=1)[:, 1]
+    return -(z * (y * torch.log(z) + (1 - y) * torch.log1p(-z))).mean()
+
+
+def guided_loss(passes, masks: torch.Tensor, regions: torch.Tensor, subset_weight: float) -> torch.Tensor:
+    """Supervised loss of every head in every pass, plus the subset loss once the loop is closed."""
+    loss = sum(supervised_loss(bars, masks) + supervised_loss(labels, regions) for bars, labels in passes)
+    if len(passes) > 1:
+        loss = loss + subset_weight * sum(subset_loss(bars, labels) for bars, _ in passes for _, labels in passes)
+    return loss
 
 
 def confusion(logits: torch.Tensor, target: torch.Tensor) -> np.ndarray:
@@ -61,20 +96,21 @@ def mean_iou(counts: np.ndarray) -> float:
     return float(np.mean(ious))
 
 
-def evaluate(model: BarcodeSegNet, seed: int, n: int, size: int, batch: int) -> float:
-    """mIoU on ``n`` held-out samples."""
+def evaluate(model: torch.nn.Module, seed: int, n: int, size: int, batch: int, predict=None) -> float:
+    """Bar-mask mIoU on ``n`` held-out samples; ``predict`` (default: the model) maps images to scores."""
+    predict = predict or model
     model.eval()
     counts = np.zeros((2, 2), dtype=np.int64)
     with torch.no_grad():
         for start in range(0, n, batch):
             seeds = [seed * 1_000_000 + VALIDATION_OFFSET + i for i in range(start, min(start + batch, n))]
-            images, masks = _batch(seeds, size)
-            counts += confusion(model(images), masks)
+            images, masks, _ = _batch(seeds, size)
+            counts += confusion(predict(images), masks)
     model.train()
     return mean_iou(counts)
 
 
-def export_onnx(model: BarcodeSegNet, path: Path, size: int) -> None:
+def export_onnx(model: torch.nn.Module, path: Path, size: int) -> None:
     """Write the model as ONNX: input ``image`` (N, 1, size, size) in [0, 1], output ``logits``."""
     model.eval()
     torch.onnx.export(model, torch.zeros(1, 1, size, size), str(path), input_names=["image"], output_names=["logits"],
@@ -90,13 +126,20 @@ def main(argv=None) -> None:
     parser.add_argument("--validation", type=int, default=200, help="held-out samples for mIoU")
     parser.add_argument("--every", type=int, default=500, help="iterations between validations")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--model", choices=("single", "guided"), default="single",
+                        help="one bar head, or bar and label heads guiding each other (S003)")
+    parser.add_argument("--guided-from", type=float, default=0.3,
+                        help="share of the iterations after which the guidance loop is closed (guided model)")
+    parser.add_argument("--subset-weight", type=float, default=1.0, help="weight of the subset loss (guided model)")
     parser.add_argument("--out", type=Path, default=Path("segmentation.onnx"))
     args = parser.parse_args(argv)
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     size = INPUT_SIZE
-    model = BarcodeSegNet(size=size)
+    guided = args.model == "guided"
+    model = MutuallyGuidedSegNet(size=size) if guided else BarcodeSegNet(size=size)
+    closed_from = int(args.guided_from * args.iterations)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
     milestones = [int(0.6 * args.iterations), int(0.85 * args.iterations)]
     schedule = torch.optim.lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1)
@@ -104,15 +147,19 @@ def main(argv=None) -> None:
     started = time.perf_counter()
     for step in range(args.iterations):
         seeds = [args.seed * 1_000_000 + step * args.batch + i for i in range(args.batch)]
-        images, masks = _batch(seeds, size)
-        logits = model(images)
-        loss = F.cross_entropy(logits, masks) + soft_dice_loss(logits, masks)
+        images, masks, regions = _batch(seeds, size)
+        if guided:
+            loss = guided_loss(model.passes(images, guided=step >= closed_from), masks, regions, args.subset_weight)
+        else:
+            loss = supervised_loss(model(images), masks)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
         schedule.step()
         if (step + 1) % args.every == 0 or step + 1 == args.iterations:
-            miou = evaluate(model, args.seed, args.validation, size, args.batch)
+            unguided = guided and step < closed_from
+            predict = (lambda x: model.passes(x, guided=False)[0][0]) if unguided else None
+            miou = evaluate(model, args.seed, args.validation, size, args.batch, predict)
             entry = {"iteration": step + 1, "loss": loss.item(), "miou": miou,
                      "minutes": (time.perf_counter() - started) / 60.0}
             log.append(entry)
