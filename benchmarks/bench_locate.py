@@ -41,19 +41,12 @@ from _readers import READER_NAMES, make_readers, normalize_text, timed_read  # n
 
 import barreader  # noqa: E402  (the checkout's, put first on sys.path by _readers)
 from barreader.image import to_gray  # noqa: E402
+from barreader.localize.overlap import polygon_iou  # noqa: E402
 from barreader.scan import LOCALIZERS  # noqa: E402
 from barreader.synth import render_negative, render_scene  # noqa: E402
 
 FAMILY = {"UPC-A": "upca", "EAN-13": "ean13", "EAN-8": "ean8", "UPC-E": "upce"}
 OVERLAY_PHOTOS = ("quagga2", "zxing")  # data sets the overlay pictures come from
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> float:
-    """Intersection over union of two convex quadrilaterals."""
-    a, b = a.astype(np.float32), b.astype(np.float32)
-    inter, _ = cv2.intersectConvexConvex(a, b)
-    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
-    return float(inter / union) if union > 0 else 0.0
 
 
 def median_ms(fn, repeat: int) -> tuple[float, object]:
@@ -77,8 +70,8 @@ def localization(scenes, repeat: int) -> dict:
             ms, regions = median_ms(lambda: LOCALIZERS[method](gray), repeat)
             times.append(ms)
             total += len(scene.codes)
-            found += sum(any(iou(r.polygon, c.corners) >= 0.5 for r in regions) for c in scene.codes)
-            true_regions += sum(any(iou(r.polygon, c.corners) >= 0.5 for c in scene.codes) for r in regions)
+            found += sum(any(polygon_iou(r.polygon, c.corners) >= 0.5 for r in regions) for c in scene.codes)
+            true_regions += sum(any(polygon_iou(r.polygon, c.corners) >= 0.5 for c in scene.codes) for r in regions)
             all_regions += len(regions)
         out[method] = {
             "recall": found / max(total, 1),

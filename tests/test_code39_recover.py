@@ -6,19 +6,12 @@ import pytest
 import barreader
 import barreader.code39
 from barreader.errors import InvalidArgumentError
+from barreader.localize.overlap import polygon_iou
 from barreader.localize.tensor import tensor_regions
 from barreader.synth import random_hetu, render_licence_card
 from barreader.symbology.code39 import is_valid_hetu
 
 LICENCE = "[0-3][0-9][0-1][0-9][0-9][0-9]-[0-8][0-9][0-9][0-9A-Y]"
-
-
-def iou(a, b):
-    import cv2
-
-    a, b = a.astype(np.float32), b.astype(np.float32)
-    inter, _ = cv2.intersectConvexConvex(a, b)
-    return inter / (cv2.contourArea(a) + cv2.contourArea(b) - inter)
 
 
 @pytest.mark.parametrize("seed, angle, smudge", [(1, 0.0, 0.0), (2, 8.0, 0.0), (3, -6.0, 0.2), (4, 175.0, 0.2)])
@@ -29,7 +22,7 @@ def test_a_blurred_licence_code_is_recovered_exactly(seed, angle, smudge):
     assert result is not None and result.text == card.text
     assert result.format == barreader.Format.CODE39
     assert 0.5 <= result.quality <= 1.0 and len(result.extra["posteriors"]) == 11
-    assert iou(result.position, card.corners) > 0.5
+    assert polygon_iou(result.position, card.corners) > 0.5
 
 
 def test_plain_reading_does_not_read_what_is_recovered():
@@ -86,5 +79,5 @@ def test_tensor_localizer_finds_a_blurred_tilted_code():
 
     regions = tensor_regions(to_gray(card.image))
     code_angle = np.degrees(np.arctan2(*(card.corners[1] - card.corners[0])[::-1])) % 180
-    on_code = [r for r in regions if iou(r.polygon, card.corners) > 0.1]
+    on_code = [r for r in regions if polygon_iou(r.polygon, card.corners) > 0.1]
     assert on_code and min(abs((r.angle - code_angle + 90) % 180 - 90) for r in on_code) < 3

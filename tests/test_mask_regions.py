@@ -6,20 +6,16 @@ import pytest
 
 from barreader.image import to_gray
 from barreader.localize.mask import mask_regions
+from barreader.localize.overlap import polygon_iou
 from barreader.synth import render_code
 
 
-def _iou(a, b):
-    area, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
-    union = cv2.contourArea(a.astype(np.float32)) + cv2.contourArea(b.astype(np.float32)) - area
-    return area / union if union > 0 else 0.0
-
-
-def _map_of(corners, shape, factor):
-    """A probability map at 1/factor of the image, 0.9 inside the polygon, 0.05 outside."""
+def _map_of(corners, shape, factor, factor_x=None):
+    """A probability map at 1/factor of the image (1/factor_x across), 0.9 inside the polygon, 0.05 outside."""
     h, w = shape
-    small = np.full((h // factor, w // factor), 0.05, np.float32)
-    cv2.fillPoly(small, [np.round((corners + 0.5) / factor - 0.5).astype(np.int32)], 0.9)
+    factors = np.array([factor_x or factor, factor])
+    small = np.full((round(h / factor), round(w / factors[0])), 0.05, np.float32)
+    cv2.fillPoly(small, [np.round((corners + 0.5) / factors - 0.5).astype(np.int32)], 0.9)
     return small
 
 
@@ -31,8 +27,18 @@ def test_a_masked_code_becomes_a_box_along_its_reading_axis(angle):
     assert len(regions) == 1
     region = regions[0]
     assert abs((region.angle - angle + 90.0) % 180.0 - 90.0) < 3.0
-    assert _iou(region.polygon, code.corners) > 0.8
+    assert polygon_iou(region.polygon, code.corners) > 0.8
     assert np.isnan(region.module_size)
+
+
+@pytest.mark.parametrize("angle", [20.0, 60.0, 130.0])
+def test_a_map_stretched_unequally_gives_the_true_angle(angle):
+    # a segmentation network's input is the image resized to a square
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=angle, background_margin=40, rng=0)
+    gray = to_gray(code.image)
+    regions = mask_regions(gray, _map_of(code.corners, gray.shape, 1.2, factor_x=2.5))
+    assert abs((regions[0].angle - angle + 90.0) % 180.0 - 90.0) < 3.0
+    assert polygon_iou(regions[0].polygon, code.corners) > 0.7
 
 
 def test_separate_blobs_are_separate_regions_and_specks_are_dropped():

@@ -19,6 +19,7 @@ from barreader._kernels.patches import (
     skeletonize_reference,
 )
 from barreader.image import to_gray
+from barreader.localize.overlap import polygon_iou
 from barreader.localize.quagga import locate_patches, patch_size, quagga_regions
 from barreader.synth import render_code, render_negative, render_scene
 
@@ -128,12 +129,6 @@ def _angle_error(region_angle, code_angle):
     return abs((region_angle - code_angle + 90.0) % 180.0 - 90.0)
 
 
-def _iou(a, b):
-    area, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
-    union = cv2.contourArea(a.astype(np.float32)) + cv2.contourArea(b.astype(np.float32)) - area
-    return area / union if union > 0 else 0.0
-
-
 @pytest.mark.parametrize("angle", [0.0, 17.0, 45.0, 90.0, 133.0, 179.0, 200.0, 301.0])
 def test_a_rotated_code_is_boxed_along_its_axis(angle):
     code = render_code("036000291452", "UPC-A", px_per_module=3.0, angle=angle, blur=0.2, noise=0.01,
@@ -142,7 +137,7 @@ def test_a_rotated_code_is_boxed_along_its_axis(angle):
     assert regions
     best = regions[0]
     assert _angle_error(best.angle, angle) < 4.0
-    assert _iou(best.polygon, code.corners) > 0.5
+    assert polygon_iou(best.polygon, code.corners) > 0.5
     assert 1.5 < best.module_size < 6.0
 
 
@@ -153,7 +148,7 @@ def test_scene_codes_are_located():
         regions = barreader.scan(scene.image)
         for truth in scene.codes:
             total += 1
-            found += any(_iou(r.polygon, truth.corners) >= 0.5 for r in regions)
+            found += any(polygon_iou(r.polygon, truth.corners) >= 0.5 for r in regions)
     assert found >= total - 1
 
 
@@ -198,7 +193,7 @@ def test_slanted_scanlines_report_the_codes_own_axis(angle):
     results = barreader.read(code.image, localizer="gradient")
     assert [r.text for r in results] == ["036000291452"]
     assert abs((results[0].orientation - angle + 180.0) % 360.0 - 180.0) < 1.5
-    assert _iou(results[0].position, code.corners) > 0.9
+    assert polygon_iou(results[0].position, code.corners) > 0.9
 
 
 def test_read_scanned_regions_and_localizer_choice():

@@ -61,7 +61,8 @@ def mask_regions(gray: np.ndarray, probability: np.ndarray, *, threshold: float 
     flat = labels.ravel()
     sums = [np.bincount(flat, weights=q.ravel().astype(np.float64), minlength=count)
             for q in (gx * gx, gy * gy, gx * gy, probability.astype(np.float32))]
-    sxx, syy, sxy, mass = sums
+    # Gradients on the map's grid, back in image units: the map may scale x and y differently.
+    sxx, syy, sxy, mass = sums[0] / scale_x**2, sums[1] / scale_y**2, sums[2] / (scale_x * scale_y), sums[3]
     regions = []
     for label in range(1, count):
         if stats[label, cv2.CC_STAT_AREA] < min_area * rows * cols:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..results import Region
 
-__all__ = ["distinct", "frame", "box_region"]
+__all__ = ["distinct", "frame", "box_region", "polygon_iou"]
 
 
 def frame(across: float) -> tuple[np.ndarray, np.ndarray]:
@@ -36,3 +36,11 @@ def distinct(regions: list[Region]) -> list[Region]:
             continue
         kept.append(region)
     return kept
+
+
+def polygon_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two convex polygons given as (n, 2) corner arrays."""
+    a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
+    return float(inter / union) if union > 0 else 0.0
