@@ -90,3 +90,18 @@ def test_guided_model_passes_and_export(tmp_path):
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     got = session.run(None, {"image": x.numpy()})[0]
     np.testing.assert_allclose(got, final.numpy(), atol=1e-4)
+
+
+def test_a_run_saves_weights_that_export_at_another_size(tmp_path):
+    ort = pytest.importorskip("onnxruntime", reason="onnxruntime is an optional extra")
+    pytest.importorskip("onnx", reason="onnx is needed to export")
+    from barreader.segment.train import main
+
+    main(["--model", "guided", "--iterations", "1", "--batch", "2", "--validation", "2", "--every", "1",
+          "--threads", "1", "--size", "128", "--out", str(tmp_path / "m.onnx")])
+    assert (tmp_path / "m.onnx").is_file() and (tmp_path / "m.json").is_file()
+    main(["--export-from", str(tmp_path / "m.pt"), "--size", "192", "--out", str(tmp_path / "big.onnx")])
+    session = ort.InferenceSession(str(tmp_path / "big.onnx"), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].shape[2:] == [192, 192]
+    scores = session.run(None, {"image": np.zeros((1, 1, 192, 192), np.float32)})[0]
+    assert scores.shape == (1, 2, 192, 192) and np.isfinite(scores).all()

@@ -132,11 +132,21 @@ def main(argv=None) -> None:
                         help="share of the iterations after which the guidance loop is closed (guided model)")
     parser.add_argument("--subset-weight", type=float, default=1.0, help="weight of the subset loss (guided model)")
     parser.add_argument("--out", type=Path, default=Path("segmentation.onnx"))
+    parser.add_argument("--size", type=int, default=INPUT_SIZE, help="input side in pixels, a multiple of 64")
+    parser.add_argument("--export-from", type=Path,
+                        help="export the weights a run saved (its .pt file) at --size to --out, without training")
     args = parser.parse_args(argv)
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
-    size = INPUT_SIZE
+    size = args.size
+    if args.export_from:
+        saved = torch.load(args.export_from)
+        model = MutuallyGuidedSegNet(size=size) if saved["model"] == "guided" else BarcodeSegNet(size=size)
+        model.load_state_dict(saved["state"])
+        export_onnx(model, args.out, size)
+        print(f"saved {args.out}", flush=True)
+        return
     guided = args.model == "guided"
     model = MutuallyGuidedSegNet(size=size) if guided else BarcodeSegNet(size=size)
     closed_from = int(args.guided_from * args.iterations)
@@ -164,6 +174,8 @@ def main(argv=None) -> None:
                      "minutes": (time.perf_counter() - started) / 60.0}
             log.append(entry)
             print(json.dumps(entry), flush=True)
+    # The weights too: the pooling bins are relative, so they can be exported for another input size.
+    torch.save({"model": args.model, "state": model.state_dict()}, args.out.with_suffix(".pt"))
     export_onnx(model, args.out, size)
     summary = {"arguments": {k: str(v) for k, v in vars(args).items()}, "samples": args.iterations * args.batch,
                "minutes": (time.perf_counter() - started) / 60.0, "log": log}
