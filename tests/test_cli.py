@@ -55,6 +55,15 @@ def test_formats_option(image_path, capsys):
     assert "unknown barcode format" in capsys.readouterr().err
 
 
+def test_localizer_option(image_path, capsys):
+    assert main(["--localizer", "gradient", str(image_path)]) == 0
+    assert "EAN-13 4006381333931" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as info:
+        main(["--localizer", "quagga,magic", str(image_path)])
+    assert info.value.code == 2
+    assert "unknown localizer magic" in capsys.readouterr().err
+
+
 def test_missing_file_is_reported(tmp_path, capsys):
     assert main([str(tmp_path / "nope.png")]) == 1
     assert "not found" in capsys.readouterr().err

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import InvalidArgumentError, InvalidImageError
 from .formats import Format, parse_formats
-from .reader import read
+from .reader import DEFAULT_LOCALIZER, read
+from .scan import LOCALIZERS
 
 __all__ = ["main"]
 
@@ -27,6 +28,12 @@ def _parser() -> argparse.ArgumentParser:
         "--formats",
         metavar="NAMES",
         help="comma-separated formats to look for (default: all): " + ", ".join(f.value for f in Format),
+    )
+    parser.add_argument(
+        "--localizer",
+        metavar="NAMES",
+        help="comma-separated localizers to use, in order (default: gradient,quagga): " + ", ".join(sorted(LOCALIZERS))
+        + "; onnx needs pip install 'barreader[onnx]'",
     )
     parser.add_argument("--version", action="version", version=f"barreader {__version__}")
     return parser
@@ -46,10 +53,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         formats = parse_formats(args.formats) if args.formats else None
     except InvalidArgumentError as exc:
         parser.error(str(exc))
+    localizer = args.localizer.split(",") if args.localizer else DEFAULT_LOCALIZER
+    unknown = [name for name in ([localizer] if isinstance(localizer, str) else localizer) if name not in LOCALIZERS]
+    if unknown:
+        parser.error(f"unknown localizer {', '.join(unknown)}; known: {', '.join(sorted(LOCALIZERS))}")
     results = []
     for path in args.paths:
         try:
-            found = read(path, formats=formats)
+            found = read(path, formats=formats, localizer=localizer)
             results.append({"path": path, "barcodes": [b.to_dict() for b in found]})
         except (OSError, InvalidImageError) as exc:
             print(f"barreader: {path}: {exc}", file=sys.stderr)
