@@ -57,3 +57,40 @@ def test_separate_blobs_are_separate_regions_and_specks_are_dropped():
 
 def test_an_empty_map_gives_no_region():
     assert mask_regions(np.zeros((50, 60), np.float32), np.zeros((25, 30), np.float32)) == []
+
+
+def _code_over_text():
+    """A horizontal code above a block of text-like marks, and a map joining them weakly."""
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, background_margin=20, rng=0)
+    gray = to_gray(code.image)
+    h, w = gray.shape
+    page = np.full((h + 4 * h, w), 0.85, np.float32)
+    page[:h] = gray
+    rng = np.random.default_rng(0)
+    for _ in range(400):  # letters: small dark dots and strokes
+        y, x = rng.integers(h + 5, 5 * h - 10), rng.integers(5, w - 10)
+        page[y : y + rng.integers(2, 8), x : x + rng.integers(2, 6)] = 0.1
+    probability = np.zeros((page.shape[0] // 2, w // 2), np.float32)
+    x0, y0 = np.floor(code.corners.min(axis=0) / 2).astype(int)
+    x1, y1 = np.ceil(code.corners.max(axis=0) / 2).astype(int)
+    probability[y0:, x0:x1] = 0.6  # the mask runs on from the code over the text
+    probability[y0:y1, x0:x1] = 0.9
+    return page, probability, code
+
+
+def test_fitting_boxes_the_bars_and_rejects_what_is_not_a_code():
+    page, probability, code = _code_over_text()
+    text_only = probability.copy()
+    text_only[: probability.shape[0] // 3] = 0.0
+    assert mask_regions(page, text_only, fit=True) == []
+    (region,) = mask_regions(page, probability, threshold=(0.5, 0.8), fit=True)
+    assert polygon_iou(region.polygon, code.corners) > 0.8
+    assert 2.5 < region.module_size < 3.5
+
+
+def test_a_code_joined_to_text_is_cut_free_at_the_next_level():
+    page, probability, code = _code_over_text()
+    one_level = mask_regions(page, probability, threshold=0.5, fit=True)
+    assert not any(polygon_iou(r.polygon, code.corners) > 0.5 for r in one_level)
+    two_levels = mask_regions(page, probability, threshold=(0.5, 0.8), fit=True)
+    assert any(polygon_iou(r.polygon, code.corners) > 0.8 for r in two_levels)
