@@ -26,7 +26,7 @@ from .code39_reader import Code39ReadOptions, read_code39
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
 from .image import to_gray
-from .scan import localize
+from .scan import MODEL_LOCALIZER, localize
 from .quality import Evidence, quality
 from .results import Barcode, Region, as_region
 from .scanline import Scanline, bar_extent, find_extents, sample_profile
@@ -382,6 +382,7 @@ def read(
     formats: str | Format | Iterable[str | Format] | None = None,
     regions: Sequence[Region | np.ndarray] | None = None,
     localizer: str | Sequence[str] = DEFAULT_LOCALIZER,
+    model=None,
     options: ReaderOptions | None = None,
 ) -> list[Barcode]:
     """Read the EAN/UPC and Code 39 barcodes in an image.
@@ -401,9 +402,13 @@ def read(
     localizer : str or sequence of str
         The localizer(s) of :func:`barreader.scan` whose regions are read,
         in order: ``"gradient"`` (horizontal and vertical bars),
-        ``"quagga"`` (any angle). Default: both, gradient first; a region
-        whose centre lies in an earlier region of about the same angle is
-        skipped.
+        ``"quagga"`` (any angle), ``"onnx"`` (a segmentation network; needs
+        ``pip install 'barreader[onnx]'``). Default: gradient then quagga;
+        a region that holds an earlier region's centre, and whose centre
+        that region holds, at about the same angle, is skipped.
+    model : str or os.PathLike, optional
+        The ONNX file of the ``"onnx"`` localizer, as for
+        :func:`barreader.scan` (default: the model shipped with barreader).
     options : ReaderOptions, optional
 
     Returns
@@ -461,9 +466,12 @@ def read(
         names = [localizer] if isinstance(localizer, str) else list(localizer)
         if not names:
             raise InvalidArgumentError("localizer must name at least one localizer")
+        if model is not None and MODEL_LOCALIZER not in names:
+            raise InvalidArgumentError(f"model is only used by localizer {MODEL_LOCALIZER!r}, not by {names}")
         todo = []
         for name in names:
-            todo += [r for r in localize(gray, name) if not any(_same_place(r, earlier) for earlier in todo)]
+            found = localize(gray, name, model)
+            todo += [r for r in found if not any(_same_place(r, earlier) for earlier in todo)]
     results = []
     if fmts - {Format.CODE39}:
         groups = _find_groups(gray, todo, fmts, opts, fallback=regions is None)

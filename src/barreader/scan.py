@@ -10,6 +10,7 @@ from .errors import InvalidArgumentError
 from .image import to_gray
 from .localize.gradient import gradient_regions
 from .localize.quagga import quagga_regions
+from .localize.segmentation import segmentation_regions
 from .results import Region
 
 __all__ = ["scan", "LOCALIZERS", "localize"]
@@ -18,7 +19,9 @@ __all__ = ["scan", "LOCALIZERS", "localize"]
 LOCALIZERS: dict[str, Callable[[np.ndarray], list[Region]]] = {
     "quagga": quagga_regions,
     "gradient": gradient_regions,
+    "onnx": segmentation_regions,
 }
+MODEL_LOCALIZER = "onnx"  # the one localizer that takes a model file
 
 
 def _check(method) -> None:
@@ -26,25 +29,35 @@ def _check(method) -> None:
         raise InvalidArgumentError(f"method must be one of {sorted(LOCALIZERS)}, got {method!r}")
 
 
-def localize(gray: np.ndarray, method: str) -> list[Region]:
+def localize(gray: np.ndarray, method: str, model=None) -> list[Region]:
     """Regions found by the named localizer on a grey image (see :func:`scan`)."""
     _check(method)
+    if method == MODEL_LOCALIZER:
+        return segmentation_regions(gray, model)
     return LOCALIZERS[method](gray)
 
 
-def scan(image, *, method: str = "quagga") -> list[Region]:
+def scan(image, *, method: str = "quagga", model=None) -> list[Region]:
     """Find where 1D barcodes are in an image, without decoding them.
 
     Parameters
     ----------
     image : ndarray, PIL.Image.Image, str or os.PathLike
         As for :func:`barreader.read`.
-    method : {"quagga", "gradient"}
+    method : {"quagga", "gradient", "onnx"}
         ``"quagga"`` (default): patches of parallel skeleton lines, grouped
         (:mod:`barreader.localize.quagga`); finds codes at any angle.
         ``"gradient"``: horizontal/vertical gradient energy
         (:mod:`barreader.localize.gradient`); codes with vertical or
         horizontal bars only.
+        ``"onnx"``: a segmentation network's code mask, cut into connected
+        parts (:mod:`barreader.localize.segmentation`); any angle. Needs
+        onnxruntime: ``pip install 'barreader[onnx]'``.
+    model : str or os.PathLike, optional
+        For ``method="onnx"``: an ONNX file to use instead of the model
+        shipped with barreader, taking ``(N, 1, H, W)`` grey images in
+        [0, 1] and giving ``(N, C, H', W')`` scores, the last channel the
+        code class.
 
     Returns
     -------
@@ -59,7 +72,10 @@ def scan(image, *, method: str = "quagga") -> list[Region]:
     InvalidImageError
         If the image cannot be used.
     InvalidArgumentError
-        If ``method`` is unknown.
+        If ``method`` is unknown, or ``model`` is given for another method
+        or is not a usable model file.
+    ImportError
+        If ``method="onnx"`` and onnxruntime is not installed.
 
     Examples
     --------
@@ -71,4 +87,6 @@ def scan(image, *, method: str = "quagga") -> list[Region]:
     30
     """
     _check(method)  # before the image is converted
-    return localize(to_gray(image), method)
+    if model is not None and method != MODEL_LOCALIZER:
+        raise InvalidArgumentError(f"model is only used by method={MODEL_LOCALIZER!r}, not {method!r}")
+    return localize(to_gray(image), method, model)
