@@ -53,7 +53,7 @@ FORMAT_OPTIONS: dict[str, dict[str, str | None]] = {
 READER_NAMES = ("barreader", "zxing-cpp", "zbar", "opencv")  # the default set
 # Ablations of barreader, selectable with --readers: "barreader-templates"
 # (no blur stages), "barreader-deblur" (no blurred-model decoder) and
-# "barreader-gradient" (the gradient localizer alone).
+# "barreader-gradient", "barreader-quagga" and "barreader-onnx" (one localizer alone).
 
 # Extra result labels that belong to a known family (zxing-cpp has Code 39 variants).
 _EXTRA_LABELS = {"zxing-cpp": {"Code39Std": "code39", "Code39Ext": "code39"}}
@@ -288,6 +288,20 @@ class BarreaderGradientOnly(BarreaderReader):
     read_options = {"localizer": "gradient"}
 
 
+class BarreaderQuaggaOnly(BarreaderReader):
+    """barreader with the QuaggaJS-style localizer alone."""
+
+    name = "barreader-quagga"
+    read_options = {"localizer": "quagga"}
+
+
+class BarreaderOnnxOnly(BarreaderReader):
+    """barreader with the segmentation network's localizer alone (needs onnxruntime)."""
+
+    name = "barreader-onnx"
+    read_options = {"localizer": "onnx"}
+
+
 class ZxingCppReader(Reader):
     """zxing-cpp's Python module, default options except ``formats``."""
 
@@ -402,7 +416,7 @@ class OpenCVReader(Reader):
 _READER_CLASSES = {
     cls.name: cls
     for cls in (BarreaderReader, ZxingCppReader, ZbarReader, OpenCVReader, BarreaderTemplatesOnly, BarreaderNoBlurredModel,
-                BarreaderGradientOnly)
+                BarreaderGradientOnly, BarreaderQuaggaOnly, BarreaderOnnxOnly)
 }
 ALL_READER_NAMES = tuple(_READER_CLASSES)
 
