@@ -53,6 +53,7 @@ from barreader.localize import segmentation  # noqa: E402
 from barreader.localize.mask import mask_regions  # noqa: E402
 from barreader.localize.overlap import polygon_iou  # noqa: E402
 from barreader.scan import localize  # noqa: E402
+from barreader.segment.metrics import mean_iou, pixel_counts  # noqa: E402
 from barreader.synth import render_segmentation_sample  # noqa: E402
 
 FAMILY = {"UPC-A": "upca", "EAN-13": "ean13", "EAN-8": "ean8", "UPC-E": "upce", "Code39": "code39"}
@@ -67,9 +68,8 @@ def held_out_miou(model: Path, count: int) -> float:
     for i in range(count):
         sample = render_segmentation_sample(rng=HELD_OUT + i)
         predicted = segmentation.code_probability(sample.image.astype(np.float32) / 255.0, model) >= 0.5
-        counts += np.bincount((2 * sample.mask.astype(np.int64) + predicted).ravel(), minlength=4).reshape(2, 2)
-    ious = [counts[k, k] / max(counts[k].sum() + counts[:, k].sum() - counts[k, k], 1) for k in range(2)]
-    return float(np.mean(ious))
+        counts += pixel_counts(sample.mask, predicted)
+    return mean_iou(counts)
 
 
 @dataclasses.dataclass

@@ -34,6 +34,7 @@ import torch
 from torch.nn import functional as F
 
 from ..synth import render_segmentation_sample
+from .metrics import mean_iou, pixel_counts
 from .model import INPUT_SIZE, BarcodeSegNet, MutuallyGuidedSegNet
 
 VALIDATION_OFFSET = 900_000
@@ -84,16 +85,8 @@ def guided_loss(passes, masks: torch.Tensor, regions: torch.Tensor, subset_weigh
 
 
 def confusion(logits: torch.Tensor, target: torch.Tensor) -> np.ndarray:
-    """2 x 2 pixel counts: rows truth (background, code), columns prediction."""
-    predicted = logits.argmax(dim=1)
-    counts = torch.bincount((2 * target + predicted).flatten(), minlength=4)
-    return counts.reshape(2, 2).numpy().astype(np.int64)
-
-
-def mean_iou(counts: np.ndarray) -> float:
-    """Mean over the two classes of intersection over union."""
-    ious = [counts[k, k] / max(counts[k, :].sum() + counts[:, k].sum() - counts[k, k], 1) for k in range(2)]
-    return float(np.mean(ious))
+    """2 x 2 pixel counts (:func:`~barreader.segment.metrics.pixel_counts`) of the scores' argmax."""
+    return pixel_counts(target.numpy(), logits.argmax(dim=1).numpy())
 
 
 def evaluate(model: torch.nn.Module, seed: int, n: int, size: int, batch: int, predict=None) -> float:
