@@ -10,10 +10,18 @@ photographs and procedural clutter with hard negatives
 (:mod:`barreader.synth.clutter`), and the rotation covers every angle half
 of the time (our reader reads at any angle), ±45° otherwise.
 
+Beyond those rules, the looks vary the way real photographs do, so that a
+network trained on them does not learn one synthesizer's look: most
+EAN/UPC codes carry their digits under the bars (outside the bar mask),
+some codes are printed straight onto the background with no label, labels
+are tinted, lit unevenly and sometimes blurred, and whole images are
+blurred, noisier or JPEG-compressed at random.
+
 The mask marks the bars of every visible code: from the first bar's edge
 to the last bar's, the full bar height, less what a corner cut or a later
-code hides. The region mask marks each code's whole label (bars, quiet
-zones and border), the coarser "polygon-level" mask a mutually guided
+label hides. The region mask marks each code's whole label (bars, quiet
+zones, digits and border; for bars printed with no label, the bars and
+half their quiet zones), the coarser "polygon-level" mask a mutually guided
 network (S003) learns beside it; the bar mask always lies inside it.
 """
 
@@ -47,6 +55,16 @@ DARKEN = (0.5, 1.0)  # factor the pasted label is multiplied by
 LOW_RESOLUTION = 0.3  # probability of resampling a code down and up again
 DOWN_FACTOR = (2.0, 4.0)
 QUIET_ZONE = 10.0  # modules (narrow widths for Code 39) of light label on each side
+DIGITS = 0.6  # probability that a code carries human-readable text under its bars
+NO_LABEL = 0.25  # probability of bars printed straight onto the background
+UNEVEN_LIGHT = 0.3  # probability of light falling off across a label, to a factor in LIGHT_FALLOFF
+LIGHT_FALLOFF = (0.4, 0.9)
+CODE_BLUR = 0.25  # probability of a label blurred by CODE_BLUR_MODULES (Gaussian sigma, modules)
+CODE_BLUR_MODULES = (0.3, 1.0)
+IMAGE_BLUR = 0.3  # probability of the whole image blurred by IMAGE_BLUR_PX (sigma, pixels)
+IMAGE_BLUR_PX = (0.5, 2.0)
+JPEG = 0.3  # probability of a JPEG round trip at a quality in JPEG_QUALITY
+JPEG_QUALITY = (25, 90)
 _FORMATS = FORMATS + (Format.CODE39,)
 
 
@@ -84,7 +102,8 @@ def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", no
     background : {"plain", "photo", "clutter", "mixed"}
         As for :func:`~barreader.synth.render_scene`.
     noise : float
-        Gaussian noise sigma added to the whole image, in grey levels of [0, 1].
+        Typical Gaussian noise sigma added to the whole image, in grey levels
+        of [0, 1]; each sample draws its own between half and twice this.
     rng : numpy.random.Generator or int or None
 
     Returns
@@ -109,7 +128,9 @@ def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", no
     codes = []
     for _ in range(min(int(rng.poisson(MEAN_CODES)), MAX_CODES)):
         codes.append(_paste(canvas, mask, region, rng))
-    image = degrade(canvas, noise=noise, rng=rng) if noise > 0 else np.clip(canvas, 0.0, 1.0)
+    blur = rng.uniform(*IMAGE_BLUR_PX) if rng.uniform() < IMAGE_BLUR else 0.0
+    jpeg = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1)) if rng.uniform() < JPEG else None
+    image = degrade(canvas, blur=blur, noise=noise * rng.uniform(0.5, 2.0), jpeg_quality=jpeg, rng=rng)
     return SegmentationSample(np.round(255.0 * image).astype(np.uint8), mask, region, tuple(codes))
 
 
@@ -136,13 +157,43 @@ def _flat_label(rng: np.random.Generator, length: float) -> tuple[np.ndarray, np
     height = max(4, round(length * rng.uniform(0.25, 0.6)))
     border = round(length * rng.uniform(0.02, 0.1))
     label = render_modules(modules, px_per_module=module, quiet_zone=quiet, height=height)
+    if rng.uniform() < DIGITS:
+        label = np.vstack([label, _caption(text, label.shape[1], length, rng)])
     label = np.pad(label, border, mode="constant", constant_values=1.0)
     bars = np.zeros(label.shape, dtype=np.float32)
     first = border + quiet * module
     bars[border : border + height, :] = _coverage(label.shape[1], first, first + len(modules) * module)[None, :]
     contrast = rng.uniform(0.5, 1.0)
     label = 0.5 + contrast * (label - 0.5)
+    if rng.uniform() < UNEVEN_LIGHT:
+        label *= _ramp(label.shape, rng)
+    if rng.uniform() < CODE_BLUR:
+        sigma = module * rng.uniform(*CODE_BLUR_MODULES)
+        label = cv2.GaussianBlur(label, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
     return label.astype(np.float32), bars, text, fmt, narrow
+
+
+def _caption(text: str, width: int, length: float, rng: np.random.Generator) -> np.ndarray:
+    """A light band with the code's text centred in dark digits, as printed under most codes."""
+    band = max(3, round(length * rng.uniform(0.08, 0.16)))
+    font = cv2.FONT_HERSHEY_SIMPLEX if rng.uniform() < 0.7 else cv2.FONT_HERSHEY_PLAIN
+    (tw, th), base = cv2.getTextSize(text, font, 1.0, 1)
+    scale = min(0.8 * band / max(th + base, 1), 0.95 * width / max(tw, 1))
+    thickness = max(1, round(scale * rng.uniform(1.0, 2.5)))
+    (tw, th), base = cv2.getTextSize(text, font, scale, thickness)
+    ink = np.zeros((band, width), np.uint8)
+    cv2.putText(ink, text, ((width - tw) // 2, (band + th) // 2), font, scale, 255, thickness, cv2.LINE_AA)
+    return 1.0 - ink.astype(np.float32) / 255.0
+
+
+def _ramp(shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Light falling off linearly across a label, in a random direction, to a random factor."""
+    h, w = shape
+    direction = rng.uniform(0.0, 2.0 * math.pi)
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    t = (x - w / 2) * math.cos(direction) + (y - h / 2) * math.sin(direction)
+    t = (t - t.min()) / max(float(np.ptp(t)), 1.0)
+    return (1.0 - (1.0 - rng.uniform(*LIGHT_FALLOFF)) * t).astype(np.float32)
 
 
 def _coverage(n: int, start: float, stop: float) -> np.ndarray:
@@ -178,9 +229,22 @@ def _paste(canvas: np.ndarray, mask: np.ndarray, region: np.ndarray, rng: np.ran
     rows, columns = np.flatnonzero(bars.max(axis=1) > 0), np.flatnonzero(bars.max(axis=0) > 0.5)
     box = np.array([[columns[0], rows[0]], [columns[-1], rows[0]], [columns[-1], rows[-1]], [columns[0], rows[-1]]],
                    dtype=np.float64) + np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
+    keep = np.ones(label.shape, dtype=np.float32)  # what of the label is there after a corner cut
+    printed = rng.uniform() < NO_LABEL
+    if printed:
+        # Ink straight on the surface: only what is darker than the label's
+        # light covers the background, and the "label" is the bars and half
+        # their quiet zones.
+        light = float(label.max())
+        alpha = np.clip((light - label) / max(light, 1e-3), 0.0, 1.0)
+        label = np.full(label.shape, min(light, 0.5) * rng.uniform(0.0, 0.6), dtype=np.float32)
+        edge = int(round(module * QUIET_ZONE * 0.5))
+        outline = np.zeros(label.shape, np.float32)
+        outline[max(rows[0] - edge, 0) : rows[-1] + 1, max(columns[0] - edge, 0) : columns[-1] + edge + 1] = 1.0
     if rng.uniform() < CORNER_CUT:
-        _cut_corner(alpha, rng)
-    bars *= alpha
+        _cut_corner(keep, rng)
+    alpha *= keep
+    bars *= keep
     angle = rng.uniform(0.0, 360.0) if rng.uniform() < ANY_ANGLE else rng.uniform(-45.0, 45.0) % 360.0
     centre = np.array([rng.uniform(0, w - 1), rng.uniform(0, h - 1)])
     lh, lw = label.shape
@@ -196,7 +260,9 @@ def _paste(canvas: np.ndarray, mask: np.ndarray, region: np.ndarray, rng: np.ran
     placed_alpha, placed_bars = warp(alpha), warp(bars)
     canvas *= 1.0 - placed_alpha
     canvas += warp(label * alpha)
-    covered = placed_alpha > 0.5
-    mask[covered] = (placed_bars[covered] > 0.5).astype(np.uint8)
+    covered = warp(outline * keep if printed else keep) > 0.5
+    if not printed:
+        mask[covered] = 0  # a label hides the codes under it; printed bars leave theirs in sight
+    mask[covered & (placed_bars > 0.5)] = 1
     region[covered] = 1
     return SceneCode(text, fmt, box @ matrix[:, :2].T + matrix[:, 2], module, angle)
