@@ -21,7 +21,7 @@ from .decode.upcean import (
 )
 from .decode.blursearch import Placement
 from .decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_deblurred, decode_plain, search_stage
-from .decode.verify import Fit
+from .decode.verify import QUIET, Fit
 from .code39_reader import Code39ReadOptions, read_code39
 from .errors import InvalidArgumentError
 from .formats import Format, parse_formats
@@ -109,8 +109,11 @@ CODE_REACH = 120.0  # modules: an EAN-13 (95) and its quiet zones (2 x 11, round
 WHOLE_CODE = 45.0  # modules: a region at least this long holds a whole code (a UPC-E is 51)
 
 
-def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scanline]:
-    """Parallel scanlines across a region's bars, centre first, extended past its ends."""
+def _region_scanlines(gray: np.ndarray, region: Region, count: int, extra: float = 0.0) -> list[Scanline]:
+    """Parallel scanlines across a region's bars, centre first, extended past its ends.
+
+    ``extra`` pixels are added to the usual extension at each end.
+    """
     poly = np.asarray(region.polygon, dtype=np.float64)
     along = poly[1] - poly[0]
     length = float(np.hypot(*along))
@@ -129,6 +132,7 @@ def _region_scanlines(gray: np.ndarray, region: Region, count: int) -> list[Scan
         # as a code is not stretched: what lies beyond its quiet zones only
         # confuses the extent finder's module estimate.
         margin = max(margin, CODE_REACH * module - length)
+    margin += extra
     h, w = gray.shape
     fractions = [0.5]
     for i in range(1, count):
@@ -175,7 +179,7 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
             if not plausible(layout, extent.n_bars, extent.sharpness):
                 continue
             if model is None:
-                model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
+                model = ProfileModel(line.profile, extent.start, extent.end, options.variance, options.level_pieces)
             result = decode_plain(line.profile, extent.start, extent.end, layout, formats, options, model)
             if result is not None:
                 decoded.append(result)
@@ -653,27 +657,69 @@ class _RegionScan:
 
 
 def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionScan]:
-    """Decode scanlines of each region with the templates until one code is confirmed there."""
+    """Decode scanlines of each region with the templates until one code is confirmed there.
+
+    A region whose scanlines stop inside the image before a decoded code's
+    quiet zone (a box covering only part of a code) is scanned again on
+    longer lines, and only those count.
+    """
     scans: list[_RegionScan] = []
     done: list[tuple[np.ndarray, np.ndarray]] = []
     for index, region in enumerate(regions, start=index0):
         if any(_covers(segment, region) for segment in done):
             continue
-        scan = _RegionScan(index, _region_scanlines(gray, region, opts.scanlines), [], [], False)
-        for count, line in enumerate(scan.lines, start=1):
-            scan.decodes.append(_decode_scanline(line, fmts, opts.decoder))
-            scan.found += [_Hit(c, line, index, f) for c, f in scan.decodes[-1].found]
-            confirmed = _confirmed(scan.found)
-            if confirmed is not None:
-                scan.confirmed = True
-                # On the code's own axis: a slanted scan's segment points
-                # off the code, over a neighbour's region.
-                done.append(_true_axis(confirmed, *_segment(confirmed)))
-                break
-            if count >= 3 and not any(quality(_evidence([h])) >= HOPELESS for h in scan.found):
-                break  # nothing code-like in the middle of this region
+        scan = _scan_region(gray, region, index, fmts, opts)
+        extra = max((_shortfall(h, gray.shape) for h in scan.found), default=0.0)
+        if extra > 0:
+            scan = _scan_region(gray, region, index, fmts, opts, extra)
+        confirmed = _confirmed(scan.found)
+        if confirmed is not None:
+            # On the code's own axis: a slanted scan's segment points off
+            # the code, over a neighbour's region.
+            done.append(_true_axis(confirmed, *_segment(confirmed)))
         scans.append(scan)
     return scans
+
+
+def _scan_region(gray, region: Region, index: int, fmts, opts, extra: float = 0.0) -> _RegionScan:
+    """Decode one region's scanlines, centre first, until a code is confirmed or nothing looks like one."""
+    scan = _RegionScan(index, _region_scanlines(gray, region, opts.scanlines, extra), [], [], False)
+    for count, line in enumerate(scan.lines, start=1):
+        scan.decodes.append(_decode_scanline(line, fmts, opts.decoder))
+        scan.found += [_Hit(c, line, index, f) for c, f in scan.decodes[-1].found]
+        if _confirmed(scan.found) is not None:
+            scan.confirmed = True
+            break
+        if count >= 3 and not any(quality(_evidence([h])) >= HOPELESS for h in scan.found):
+            break  # nothing code-like in the middle of this region
+    return scan
+
+
+SLACK_MODULES = 20.0  # how far past a cut-short code a longer scanline reaches, for a misplaced decode
+
+
+def _shortfall(hit: _Hit, shape: tuple[int, int]) -> float:
+    """Pixels a scanline lacks for a code's quiet zones, where it stops inside the image (else 0).
+
+    A decode whose quiet zone lies off its scanline has no evidence of
+    one, and is often a misread of part of a longer code: a localizer's
+    box that holds only part of a code gives scanlines that start inside
+    it, whose decodes are misreads or nothing. Where the image goes on, a
+    longer scanline shows what is there.
+    """
+    cand = hit.candidate
+    n = len(hit.scanline.profile)
+    need = (QUIET + 1.5) * cand.module
+    short = max(need - cand.start, 0.0), max(cand.end + need - n, 0.0)
+    if not any(short):
+        return 0.0
+    h, w = shape
+    missing = 0.0
+    for deficit, position in zip(short, (0.0, float(n))):
+        x, y = hit.scanline.to_image(position)
+        if deficit > 0 and 1.0 <= x <= w - 2.0 and 1.0 <= y <= h - 2.0:
+            missing = max(missing, deficit + SLACK_MODULES * cand.module)
+    return missing * float(np.hypot(*hit.scanline.step))
 
 
 def _search_regions(scans: list[_RegionScan], fmts, opts) -> None:

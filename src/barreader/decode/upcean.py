@@ -96,6 +96,10 @@ class DecoderOptions:
         line fitted to the first decode's digit positions.
     deblur : bool
         Also decode Wiener-deconvolved copies of blurred profiles.
+    level_pieces : int
+        Pieces of a code's extent through whose dark and light levels the
+        drifting levels are fitted (:class:`ProfileModel`); 1 holds them
+        constant.
     """
 
     offset_tolerance: float = 2.0
@@ -105,6 +109,7 @@ class DecoderOptions:
     prune: float = 20.0
     refined_tolerance: float = 1.25
     deblur: bool = True
+    level_pieces: int = 4
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,6 +245,15 @@ LAYOUTS_FOR_FORMAT = {
 class ProfileModel:
     """Per-sample penalties of a profile for the one-sided quadratic model (Eqs. 5–6).
 
+    The dark and light levels μ_b and μ_w may drift along the code: light
+    falls off across many photographed codes, and a level fixed for the
+    whole code then calls every space at the dim end too dark. The code's
+    extent is cut into ``pieces`` equal pieces; in each, the darker half of
+    the samples gives a dark level and the lighter half a light level, and
+    a straight line through each set of levels gives μ_b(x) and μ_w(x),
+    held at their end values beyond the extent. σ² pools the
+    deviations from those lines.
+
     Parameters
     ----------
     profile : ndarray of float, shape (n,)
@@ -248,34 +262,64 @@ class ProfileModel:
         The code's extent, used for the level statistics μ_b, μ_w and σ².
     variance : str
         See :class:`DecoderOptions`.
+    pieces : int
+        Pieces of the extent whose levels the lines pass through; 1 keeps
+        both levels constant (the paper's model). An extent shorter than
+        ``MIN_PIECE`` samples per piece uses one piece.
     """
 
-    def __init__(self, profile: np.ndarray, start: float, end: float, variance: str = "pooled"):
-        self.profile = np.asarray(profile, dtype=np.float64)
-        lo = max(int(math.floor(start)), 0)
-        hi = min(int(math.ceil(end)), len(self.profile))
-        inside = np.sort(self.profile[lo:hi]) if hi - lo >= 4 else np.sort(self.profile)
-        half = len(inside) // 2
-        dark, light = inside[:half], inside[half:]
-        self.mu_black = float(dark.mean())
-        self.mu_white = float(light.mean())
-        if variance == "pooled":
-            var = 0.5 * (dark.var() + light.var())
-        elif variance == "total":
-            var = inside.var()
-        else:
+    def __init__(self, profile: np.ndarray, start: float, end: float, variance: str = "pooled", pieces: int = 1):
+        if variance not in ("pooled", "total"):
             raise ValueError(f"variance must be 'pooled' or 'total', got {variance!r}")
+        self.profile = np.asarray(profile, dtype=np.float64)
+        n = len(self.profile)
+        lo = max(int(math.floor(start)), 0)
+        hi = min(int(math.ceil(end)), n)
+        if hi - lo < 4:
+            lo, hi = 0, n
+        pieces = max(1, min(int(pieces), (hi - lo) // MIN_PIECE))
+        edges = np.linspace(lo, hi, pieces + 1).round().astype(int)
+        centres, darks, lights = [], [], []
+        dark = np.zeros(hi - lo, dtype=bool)  # the darker half of each piece
+        for a, b in zip(edges[:-1], edges[1:]):
+            order = np.argsort(self.profile[a:b], kind="stable")
+            half = len(order) // 2
+            dark[a - lo + order[:half]] = True
+            centres.append(0.5 * (a + b))
+            darks.append(self.profile[a:b][order[:half]].mean())
+            lights.append(self.profile[a:b][order[half:]].mean())
+        if pieces > 1:
+            x = np.clip(np.arange(n) + 0.5, lo, hi)
+            black = np.polyval(np.polyfit(centres, darks, 1), x)
+            white = np.polyval(np.polyfit(centres, lights, 1), x)
+        else:
+            black, white = np.full(n, darks[0]), np.full(n, lights[0])
+        inside = self.profile[lo:hi]
+        self.mu_black = float(black[lo:hi].mean())
+        self.mu_white = float(white[lo:hi].mean())
+        if variance == "total":
+            var = (inside - 0.5 * (black[lo:hi] + white[lo:hi])).var()
+        else:
+            deviation = inside - np.where(dark, black[lo:hi], white[lo:hi])
+            var = 0.5 * (_variance(deviation[dark]) + _variance(deviation[~dark]))
         contrast = self.mu_white - self.mu_black
         self.sigma2 = float(max(var, (0.01 * contrast) ** 2, 1e-12))
         scale = 1.0 / (2.0 * self.sigma2)
-        penalty_white = np.maximum(self.mu_white - self.profile, 0.0) ** 2 * scale
-        penalty_black = np.maximum(self.profile - self.mu_black, 0.0) ** 2 * scale
+        penalty_white = np.maximum(white - self.profile, 0.0) ** 2 * scale
+        penalty_black = np.maximum(self.profile - black, 0.0) ** 2 * scale
         self.prefix_white = np.concatenate(([0.0], np.cumsum(penalty_white)))
         self.prefix_black = np.concatenate(([0.0], np.cumsum(penalty_black)))
 
     @property
     def contrast(self) -> float:
         return self.mu_white - self.mu_black
+
+
+MIN_PIECE = 16  # samples: a piece shorter than this gives no reliable levels
+
+
+def _variance(values: np.ndarray) -> float:
+    return float(values.var()) if len(values) else 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -527,7 +571,7 @@ def decode_extent(
     Candidate or None
     """
     if model is None:
-        model = ProfileModel(profile, start, end, options.variance)
+        model = ProfileModel(profile, start, end, options.variance, options.level_pieces)
     module = (end - start) / layout.n_modules
     if module <= 0.5:
         return None

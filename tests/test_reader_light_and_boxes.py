@@ -1,0 +1,84 @@
+"""Reading codes lit unevenly, and codes whose given box holds only part of them."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+import barreader
+from barreader.decode.upcean import DecoderOptions, ProfileModel
+from barreader.reader import ReaderOptions
+from barreader.synth import degrade, random_text, render_code
+
+
+def test_one_piece_keeps_both_levels_constant():
+    # The paper's model: the darker half of the code's samples gives mu_b,
+    # the lighter half mu_w, sigma^2 the mean of the two halves' variances.
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        profile = rng.uniform(0.0, 1.0, 200)
+        start, end = rng.uniform(0, 50), rng.uniform(120, 200)
+        model = ProfileModel(profile, start, end, "pooled", pieces=1)
+        inside = np.sort(profile[math.floor(start) : math.ceil(end)])
+        dark, light = np.split(inside, [len(inside) // 2])
+        assert model.mu_black == pytest.approx(dark.mean())
+        assert model.mu_white == pytest.approx(light.mean())
+        assert model.sigma2 == pytest.approx(0.5 * (dark.var() + light.var()))
+        penalty_white = np.maximum(light.mean() - profile, 0.0) ** 2 / (2 * model.sigma2)
+        np.testing.assert_allclose(np.diff(model.prefix_white), penalty_white, rtol=1e-9, atol=1e-9)
+
+
+def test_levels_follow_light_falling_off_along_the_code():
+    # Bars at 0.1, spaces lit from 0.3 at one end to 0.9 at the other.
+    x = np.arange(400)
+    light = 0.3 + 0.6 * x / 399
+    profile = np.where((x // 5) % 2 == 0, 0.1, light)
+    model = ProfileModel(profile, 0, 400, "pooled", pieces=4)
+    spaces = (x // 5) % 2 == 1
+    # With the level drifting, spaces at either end cost little as white ...
+    white_cost = np.diff(model.prefix_white)[spaces]
+    assert white_cost[:20].mean() < 0.5 and white_cost[-20:].mean() < 0.5
+    # ... while one level for the whole code calls the dim spaces dark.
+    flat = ProfileModel(profile, 0, 400, "pooled", pieces=1)
+    assert np.diff(flat.prefix_white)[spaces][:20].mean() > 5 * max(white_cost[:20].mean(), 0.1)
+
+
+def _dimming_code(seed: int) -> tuple[str, np.ndarray]:
+    """A blurred EAN-13 whose light falls to a quarter from its right end to its left."""
+    rng = np.random.default_rng(seed)
+    text = random_text("EAN-13", rng)
+    image = render_code(text, "EAN-13", px_per_module=2.0, rng=seed).image.astype(np.float32) / 255.0
+    ramp = np.linspace(0.25, 1.0, image.shape[1])[None, :]
+    image = degrade(image * ramp, blur=1.6, noise=0.01, rng=seed)
+    return text, np.round(255 * image).astype(np.uint8)
+
+
+def test_codes_lit_unevenly_are_read_and_never_misread():
+    constant = ReaderOptions(decoder=dataclasses.replace(DecoderOptions(), level_pieces=1))
+    read = {"drifting": 0, "constant": 0}
+    for seed in range(12):
+        text, image = _dimming_code(seed)
+        drifting = [r.extra["gtin13"] for r in barreader.read(image)]
+        assert drifting in ([], [text]), f"seed {seed}: read {drifting}, expected {text}"
+        read["drifting"] += drifting == [text]
+        read["constant"] += [r.extra["gtin13"] for r in barreader.read(image, options=constant)] == [text]
+    assert read["drifting"] >= 10
+    assert read["drifting"] > read["constant"]
+
+
+@pytest.mark.parametrize("share", [0.35, 0.45])
+@pytest.mark.parametrize("fmt", ["UPC-A", "EAN-13"])
+def test_a_box_holding_part_of_a_code_reads_the_whole_code(fmt, share):
+    # The box leaves out the code's left part: its scanlines would start
+    # inside the code, where no quiet zone can be seen.
+    rng = np.random.default_rng(int(100 * share) + len(fmt))
+    text = random_text(fmt, rng)
+    module = 2.5
+    code = render_code(text, fmt, px_per_module=module, rng=1)
+    height, width = code.image.shape[:2]
+    first_bar = (width - 95 * module) / 2
+    x0, x1 = first_bar + share * 95 * module, first_bar + 95 * module
+    box = barreader.Region(np.array([[x0, 0.2 * height], [x1, 0.2 * height], [x1, 0.8 * height],
+                                     [x0, 0.8 * height]]), 0.0, 1.0, module)
+    assert [r.extra["gtin13"] for r in barreader.read(code.image, regions=[box])] == [text.rjust(13, "0")]
