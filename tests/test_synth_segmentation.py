@@ -24,18 +24,20 @@ def test_image_and_mask_shapes_and_values():
     assert sample.region.shape == (200, 300) and set(np.unique(sample.region)) <= {0, 1}
 
 
+@pytest.mark.parametrize("varied", [True, False])
 @pytest.mark.parametrize("seed", range(8))
-def test_bars_lie_inside_the_labels_and_labels_reach_beyond_them(seed):
-    sample = render_segmentation_sample(rng=seed)
+def test_bars_lie_inside_the_labels_and_labels_reach_beyond_them(seed, varied):
+    sample = render_segmentation_sample(rng=seed, varied=varied)
     assert not np.any(sample.mask & (1 - sample.region))
     if sample.mask.any():
         # quiet zones and borders: the label is larger than its bars
         assert sample.region.sum() > 1.1 * sample.mask.sum()
 
 
+@pytest.mark.parametrize("varied", [True, False])
 @pytest.mark.parametrize("seed", range(12))
-def test_mask_lies_on_the_codes_bars(seed):
-    sample = render_segmentation_sample(rng=seed)
+def test_mask_lies_on_the_codes_bars(seed, varied):
+    sample = render_segmentation_sample(rng=seed, varied=varied)
     inside = np.zeros(sample.mask.shape, np.uint8)
     for code in sample.codes:
         cv2.fillPoly(inside, [np.round(code.corners).astype(np.int32)], 1)
@@ -81,3 +83,17 @@ def test_a_code_alone_covers_its_visible_bar_area():
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(InvalidArgumentError, match=match):
         render_segmentation_sample(**kwargs)
+
+
+def test_varied_looks_put_dark_text_on_labels_outside_the_bars():
+    # Digits under the bars (and printed bars' surroundings) are part of a
+    # code's label but not of its bars; S000's plain labels are light there.
+    def dark_label_share(varied):
+        shares = []
+        for seed in range(40):
+            sample = render_segmentation_sample(rng=seed, varied=varied, noise=0.0)
+            outside = (sample.region == 1) & (sample.mask == 0)
+            if outside.sum() > 200:
+                shares.append(float(np.mean(sample.image[outside] < 64)))
+        return np.mean(shares)
+    assert dark_label_share(False) < 0.002 < dark_label_share(True)

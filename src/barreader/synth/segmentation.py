@@ -92,7 +92,7 @@ class SegmentationSample:
 
 
 def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", noise: float = 0.02,
-                               rng=None) -> SegmentationSample:
+                               varied: bool = True, rng=None) -> SegmentationSample:
     """Draw one training sample: codes pasted on a background, with the mask of their bars.
 
     Parameters
@@ -103,7 +103,10 @@ def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", no
         As for :func:`~barreader.synth.render_scene`.
     noise : float
         Typical Gaussian noise sigma added to the whole image, in grey levels
-        of [0, 1]; each sample draws its own between half and twice this.
+        of [0, 1]; a varied sample draws its own between half and twice this.
+    varied : bool
+        Vary the looks beyond S000's rules (see the module docstring);
+        False draws S000's samples alone, with exactly this ``noise``.
     rng : numpy.random.Generator or int or None
 
     Returns
@@ -127,14 +130,18 @@ def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", no
     region = np.zeros(shape, dtype=np.uint8)
     codes = []
     for _ in range(min(int(rng.poisson(MEAN_CODES)), MAX_CODES)):
-        codes.append(_paste(canvas, mask, region, rng))
-    blur = rng.uniform(*IMAGE_BLUR_PX) if rng.uniform() < IMAGE_BLUR else 0.0
-    jpeg = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1)) if rng.uniform() < JPEG else None
-    image = degrade(canvas, blur=blur, noise=noise * rng.uniform(0.5, 2.0), jpeg_quality=jpeg, rng=rng)
+        codes.append(_paste(canvas, mask, region, rng, varied))
+    if varied:
+        blur = rng.uniform(*IMAGE_BLUR_PX) if rng.uniform() < IMAGE_BLUR else 0.0
+        jpeg = int(rng.integers(JPEG_QUALITY[0], JPEG_QUALITY[1] + 1)) if rng.uniform() < JPEG else None
+        image = degrade(canvas, blur=blur, noise=noise * rng.uniform(0.5, 2.0), jpeg_quality=jpeg, rng=rng)
+    else:
+        image = degrade(canvas, noise=noise, rng=rng) if noise > 0 else np.clip(canvas, 0.0, 1.0)
     return SegmentationSample(np.round(255.0 * image).astype(np.uint8), mask, region, tuple(codes))
 
 
-def _flat_label(rng: np.random.Generator, length: float) -> tuple[np.ndarray, np.ndarray, str, Format, float]:
+def _flat_label(rng: np.random.Generator, length: float,
+                varied: bool) -> tuple[np.ndarray, np.ndarray, str, Format, float]:
     """A light label holding one random code whose bar area is ``length`` pixels long.
 
     Returns the label (float32, 1 = light), its bar mask, the text, the
@@ -157,7 +164,7 @@ def _flat_label(rng: np.random.Generator, length: float) -> tuple[np.ndarray, np
     height = max(4, round(length * rng.uniform(0.25, 0.6)))
     border = round(length * rng.uniform(0.02, 0.1))
     label = render_modules(modules, px_per_module=module, quiet_zone=quiet, height=height)
-    if rng.uniform() < DIGITS:
+    if varied and rng.uniform() < DIGITS:
         label = np.vstack([label, _caption(text, label.shape[1], length, rng)])
     label = np.pad(label, border, mode="constant", constant_values=1.0)
     bars = np.zeros(label.shape, dtype=np.float32)
@@ -165,9 +172,9 @@ def _flat_label(rng: np.random.Generator, length: float) -> tuple[np.ndarray, np
     bars[border : border + height, :] = _coverage(label.shape[1], first, first + len(modules) * module)[None, :]
     contrast = rng.uniform(0.5, 1.0)
     label = 0.5 + contrast * (label - 0.5)
-    if rng.uniform() < UNEVEN_LIGHT:
+    if varied and rng.uniform() < UNEVEN_LIGHT:
         label *= _ramp(label.shape, rng)
-    if rng.uniform() < CODE_BLUR:
+    if varied and rng.uniform() < CODE_BLUR:
         sigma = module * rng.uniform(*CODE_BLUR_MODULES)
         label = cv2.GaussianBlur(label, (0, 0), sigma, borderType=cv2.BORDER_REPLICATE)
     return label.astype(np.float32), bars, text, fmt, narrow
@@ -213,12 +220,13 @@ def _cut_corner(alpha: np.ndarray, rng: np.random.Generator) -> None:
     cv2.fillPoly(alpha, [np.round(triangle - 0.5).astype(np.int32)], 0.0)
 
 
-def _paste(canvas: np.ndarray, mask: np.ndarray, region: np.ndarray, rng: np.random.Generator) -> SceneCode:
+def _paste(canvas: np.ndarray, mask: np.ndarray, region: np.ndarray, rng: np.random.Generator,
+           varied: bool) -> SceneCode:
     """Paste one random code onto the canvas and update the masks; returns its ground truth."""
     h, w = canvas.shape
     scale = math.exp(rng.uniform(math.log(SCALE[0]), math.log(SCALE[1])))
     length = max(BASE_LENGTH * min(h, w) * scale, 8.0)
-    label, bars, text, fmt, module = _flat_label(rng, length)
+    label, bars, text, fmt, module = _flat_label(rng, length, varied)
     alpha = np.ones(label.shape, dtype=np.float32)
     if rng.uniform() < LOW_RESOLUTION:
         factor = rng.uniform(*DOWN_FACTOR)
@@ -230,7 +238,7 @@ def _paste(canvas: np.ndarray, mask: np.ndarray, region: np.ndarray, rng: np.ran
     box = np.array([[columns[0], rows[0]], [columns[-1], rows[0]], [columns[-1], rows[-1]], [columns[0], rows[-1]]],
                    dtype=np.float64) + np.array([[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5], [-0.5, 0.5]])
     keep = np.ones(label.shape, dtype=np.float32)  # what of the label is there after a corner cut
-    printed = rng.uniform() < NO_LABEL
+    printed = varied and rng.uniform() < NO_LABEL
     if printed:
         # Ink straight on the surface: only what is darker than the label's
         # light covers the background, and the "label" is the bars and half
