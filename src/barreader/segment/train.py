@@ -40,9 +40,9 @@ from .model import INPUT_SIZE, BarcodeSegNet, MutuallyGuidedSegNet
 VALIDATION_OFFSET = 900_000
 
 
-def _batch(seeds, size: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _batch(seeds, size: int, varied: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Images (N, 1, size, size) in [0, 1], bar masks and label masks (N, size, size)."""
-    samples = [render_segmentation_sample((size, size), rng=int(s)) for s in seeds]
+    samples = [render_segmentation_sample((size, size), varied=varied, rng=int(s)) for s in seeds]
     images = np.stack([s.image for s in samples]).astype(np.float32) / 255.0
     masks = np.stack([s.mask for s in samples]).astype(np.int64)
     regions = np.stack([s.region for s in samples]).astype(np.int64)
@@ -89,7 +89,8 @@ def confusion(logits: torch.Tensor, target: torch.Tensor) -> np.ndarray:
     return pixel_counts(target.numpy(), logits.argmax(dim=1).numpy())
 
 
-def evaluate(model: torch.nn.Module, seed: int, n: int, size: int, batch: int, predict=None) -> float:
+def evaluate(model: torch.nn.Module, seed: int, n: int, size: int, batch: int, predict=None,
+             varied: bool = True) -> float:
     """Bar-mask mIoU on ``n`` held-out samples; ``predict`` (default: the model) maps images to scores."""
     predict = predict or model
     model.eval()
@@ -97,7 +98,7 @@ def evaluate(model: torch.nn.Module, seed: int, n: int, size: int, batch: int, p
     with torch.no_grad():
         for start in range(0, n, batch):
             seeds = [seed * 1_000_000 + VALIDATION_OFFSET + i for i in range(start, min(start + batch, n))]
-            images, masks, _ = _batch(seeds, size)
+            images, masks, _ = _batch(seeds, size, varied)
             counts += confusion(predict(images), masks)
     model.train()
     return mean_iou(counts)
@@ -126,6 +127,8 @@ def main(argv=None) -> None:
     parser.add_argument("--subset-weight", type=float, default=1.0, help="weight of the subset loss (guided model)")
     parser.add_argument("--out", type=Path, default=Path("segmentation.onnx"))
     parser.add_argument("--size", type=int, default=INPUT_SIZE, help="input side in pixels, a multiple of 64")
+    parser.add_argument("--plain", action="store_true",
+                        help="train and validate on S000's plain samples only (render_segmentation_sample(varied=False))")
     parser.add_argument("--export-from", type=Path,
                         help="export the weights a run saved (its .pt file) at --size to --out, without training")
     args = parser.parse_args(argv)
@@ -150,7 +153,7 @@ def main(argv=None) -> None:
     started = time.perf_counter()
     for step in range(args.iterations):
         seeds = [args.seed * 1_000_000 + step * args.batch + i for i in range(args.batch)]
-        images, masks, regions = _batch(seeds, size)
+        images, masks, regions = _batch(seeds, size, not args.plain)
         if guided:
             loss = guided_loss(model.passes(images, guided=step >= closed_from), masks, regions, args.subset_weight)
         else:
@@ -162,7 +165,7 @@ def main(argv=None) -> None:
         if (step + 1) % args.every == 0 or step + 1 == args.iterations:
             unguided = guided and step < closed_from
             predict = (lambda x: model.passes(x, guided=False)[0][0]) if unguided else None
-            miou = evaluate(model, args.seed, args.validation, size, args.batch, predict)
+            miou = evaluate(model, args.seed, args.validation, size, args.batch, predict, not args.plain)
             entry = {"iteration": step + 1, "loss": loss.item(), "miou": miou,
                      "minutes": (time.perf_counter() - started) / 60.0}
             log.append(entry)
