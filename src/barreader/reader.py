@@ -179,13 +179,16 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
             if not plausible(layout, extent.n_bars, extent.sharpness):
                 continue
             if model is None:
-                model = ProfileModel(line.profile, extent.start, extent.end, options.variance, options.level_pieces)
+                model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
             result = decode_plain(line.profile, extent.start, extent.end, layout, formats, options, model)
             if result is not None:
                 decoded.append(result)
         if not decoded:
             continue
         candidate, fit = min(decoded, key=lambda d: d[1].residual)
+        if options.level_pieces > 1 and fit.contrast_drift >= DRIFTING:
+            decoded += _decode_drifting(line.profile, extent, layouts, formats, options)
+            candidate, fit = min(decoded, key=lambda d: d[1].residual)
         layout = LAYOUTS[candidate.layout]
         if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < SHARP):
             result = decode_deblurred(line.profile, extent.start, extent.end, layout, formats, options, model.contrast, fit.blur)
@@ -197,6 +200,29 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
         seeds.append(candidate)
         found += decoded
     return _LineDecodes(found, seeds, blurred)
+
+
+DRIFTING = 0.2  # contrast change from a code's centre to an end, relative, from which levels may drift
+
+
+def _decode_drifting(profile, extent, layouts, formats, options: DecoderOptions) -> list[tuple[Candidate, Fit]]:
+    """Decode an extent again with dark and light levels that drift along it.
+
+    Where light falls off along a code, one level for the whole code calls
+    the spaces at the dim end dark, and the check digit then fills in that
+    end from the bright one. Levels fitted as lines
+    (:class:`~barreader.decode.upcean.ProfileModel` with
+    ``options.level_pieces``) read it; the whole-code fit, which models the
+    drift either way, decides between the readings.
+    """
+    model = ProfileModel(profile, extent.start, extent.end, options.variance, options.level_pieces)
+    found = []
+    for layout in layouts:
+        if plausible(layout, extent.n_bars, extent.sharpness):
+            result = decode_plain(profile, extent.start, extent.end, layout, formats, options, model)
+            if result is not None:
+                found.append(result)
+    return found
 
 
 def _search_scanline(

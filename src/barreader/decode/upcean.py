@@ -97,9 +97,9 @@ class DecoderOptions:
     deblur : bool
         Also decode Wiener-deconvolved copies of blurred profiles.
     level_pieces : int
-        Pieces of a code's extent through whose dark and light levels the
-        drifting levels are fitted (:class:`ProfileModel`); 1 holds them
-        constant.
+        Pieces of a code's extent through whose dark and light levels
+        drifting levels are fitted (:class:`ProfileModel`) when the reader
+        finds light falling off along a code; 1 never lets them drift.
     """
 
     offset_tolerance: float = 2.0
@@ -571,7 +571,7 @@ def decode_extent(
     Candidate or None
     """
     if model is None:
-        model = ProfileModel(profile, start, end, options.variance, options.level_pieces)
+        model = ProfileModel(profile, start, end, options.variance)
     module = (end - start) / layout.n_modules
     if module <= 0.5:
         return None

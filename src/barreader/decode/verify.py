@@ -49,6 +49,9 @@ class Fit:
         Lightness of the quiet zones: the mean grey level over ``QUIET``
         modules beyond each end, on the fitted scale (0 = bar, 1 = space),
         of the darker side. A code cut out of a larger pattern scores low.
+    contrast_drift : float
+        How much the fitted contrast changes from the code's centre to
+        either end, relative to the centre's (light falling off along it).
     """
 
     r2: float
@@ -58,6 +61,7 @@ class Fit:
     worst_digit: float
     quiet: float
     intercept: float = 0.0
+    contrast_drift: float = 0.0
 
 
 _FAILED = Fit(0.0, np.inf, 0.0, 0.0, np.inf, 0.0)
@@ -144,7 +148,8 @@ def verify(profile: np.ndarray, modules: np.ndarray, boundaries: np.ndarray, dig
         _lightness(profile, boundaries[0] - (QUIET + 0.5) * module, boundaries[0] - 0.5 * module, coef, -1.0),
         _lightness(profile, boundaries[-1] + 0.5 * module, boundaries[-1] + (QUIET + 0.5) * module, coef, 1.0),
     )
-    return Fit(1.0 - sse / total, float(np.sqrt(sse / (hi - lo))) / slope, slope, blur, worst, quiet, intercept)
+    drift = abs(float(coef[3]) / slope) if slope != 0 else 0.0
+    return Fit(1.0 - sse / total, float(np.sqrt(sse / (hi - lo))) / slope, slope, blur, worst, quiet, intercept, drift)
 
 
 def _lightness(profile: np.ndarray, a: float, b: float, coef: np.ndarray, end: float) -> float:
