@@ -82,3 +82,22 @@ def test_a_box_holding_part_of_a_code_reads_the_whole_code(fmt, share):
     box = barreader.Region(np.array([[x0, 0.2 * height], [x1, 0.2 * height], [x1, 0.8 * height],
                                      [x0, 0.8 * height]]), 0.0, 1.0, module)
     assert [r.extra["gtin13"] for r in barreader.read(code.image, regions=[box])] == [text.rjust(13, "0")]
+
+
+def test_evenly_lit_codes_are_decoded_with_constant_levels(monkeypatch):
+    # Drifting levels fit more freely; they are tried only where the
+    # whole-code fit sees the light change along the code.
+    from barreader import reader
+
+    calls = []
+    original = reader._decode_drifting
+    monkeypatch.setattr(reader, "_decode_drifting", lambda *a, **k: calls.append(1) or original(*a, **k))
+    rng = np.random.default_rng(4)
+    for seed in range(3):
+        text = random_text("EAN-13", rng)
+        image = render_code(text, "EAN-13", px_per_module=2.5, blur=0.6, noise=0.01, rng=seed).image
+        assert [r.extra["gtin13"] for r in barreader.read(image)] == [text]
+    assert not calls
+    _, dimming = _dimming_code(0)
+    barreader.read(dimming)
+    assert calls
