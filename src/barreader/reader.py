@@ -164,8 +164,10 @@ class _LineDecodes:
 def _decode_scanline(line: Scanline, formats: frozenset[Format], options: DecoderOptions) -> _LineDecodes:
     """Decode every extent of a scanline with the deformable templates.
 
-    Every plausible layout is decoded; if the best of them looks blurred,
-    that layout is decoded again after deconvolution.
+    Every plausible layout is decoded; if the whole-code fit of the best
+    sees light falling off along the code, every layout is decoded again
+    with levels that drift (:func:`_decode_layouts`); if the best looks
+    blurred, its layout is decoded again after deconvolution.
     """
     layouts = layouts_for(formats)
     found = []
@@ -173,21 +175,14 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
     blurred = False
     for extent in find_extents(line.profile)[:3]:
         blurred |= extent.sharpness < SHARP
-        model = None
-        decoded = []
-        for layout in layouts:
-            if not plausible(layout, extent.n_bars, extent.sharpness):
-                continue
-            if model is None:
-                model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
-            result = decode_plain(line.profile, extent.start, extent.end, layout, formats, options, model)
-            if result is not None:
-                decoded.append(result)
+        model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
+        decoded = _decode_layouts(line.profile, extent, layouts, formats, options, model)
         if not decoded:
             continue
         candidate, fit = min(decoded, key=lambda d: d[1].residual)
         if options.level_pieces > 1 and fit.contrast_drift >= DRIFTING:
-            decoded += _decode_drifting(line.profile, extent, layouts, formats, options)
+            drifting = ProfileModel(line.profile, extent.start, extent.end, options.variance, options.level_pieces)
+            decoded += _decode_layouts(line.profile, extent, layouts, formats, options, drifting)
             candidate, fit = min(decoded, key=lambda d: d[1].residual)
         layout = LAYOUTS[candidate.layout]
         if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < SHARP):
@@ -205,17 +200,16 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
 DRIFTING = 0.2  # contrast change from a code's centre to an end, relative, from which levels may drift
 
 
-def _decode_drifting(profile, extent, layouts, formats, options: DecoderOptions) -> list[tuple[Candidate, Fit]]:
-    """Decode an extent again with dark and light levels that drift along it.
+def _decode_layouts(profile, extent, layouts, formats, options: DecoderOptions,
+                    model: ProfileModel) -> list[tuple[Candidate, Fit]]:
+    """Decode an extent with every layout its bar count allows, under one level model.
 
-    Where light falls off along a code, one level for the whole code calls
-    the spaces at the dim end dark, and the check digit then fills in that
-    end from the bright one. Levels fitted as lines
-    (:class:`~barreader.decode.upcean.ProfileModel` with
-    ``options.level_pieces``) read it; the whole-code fit, which models the
+    Constant levels are the paper's. Where light falls off along a code,
+    they call the spaces at the dim end dark, and the check digit then
+    fills in that end from the bright one; levels fitted as lines
+    (``options.level_pieces``) read it. The whole-code fit, which models a
     drift either way, decides between the readings.
     """
-    model = ProfileModel(profile, extent.start, extent.end, options.variance, options.level_pieces)
     found = []
     for layout in layouts:
         if plausible(layout, extent.n_bars, extent.sharpness):
