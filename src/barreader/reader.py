@@ -681,7 +681,8 @@ def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionSca
 
     A region whose scanlines stop inside the image before a decoded code's
     quiet zone (a box covering only part of a code) is scanned again on
-    longer lines, and only those count.
+    longer lines, and only those count, less what they read on codes
+    already confirmed.
     """
     scans: list[_RegionScan] = []
     done: list[tuple[np.ndarray, np.ndarray]] = []
@@ -692,6 +693,10 @@ def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionSca
         extra = max((_shortfall(h, gray.shape) for h in scan.found), default=0.0)
         if extra > 0:
             scan = _scan_region(gray, region, index, fmts, opts, extra)
+            # Longer lines may cross a code already read, where they add
+            # nothing but rival readings of it.
+            scan.found = [h for h in scan.found if not any(_same_stretch(s, h.endpoints()) for s in done)]
+            scan.confirmed = _confirmed(scan.found) is not None
         confirmed = _confirmed(scan.found)
         if confirmed is not None:
             # On the code's own axis: a slanted scan's segment points off
