@@ -17,6 +17,9 @@ iterations on, with the loop closed, both passes scored, and the subset
 loss added, which charges bar probability that falls outside the label
 head's.
 
+The shipped model is ``--plain --iterations 2000 --every 500 --validation
+100 --threads 2``.
+
 Requires torch (and onnx to export): ``pip install ".[train]"``. On a
 machine without a GPU, installing PyTorch's CPU build first avoids pulling
 the much larger CUDA build.
