@@ -175,14 +175,17 @@ def _decode_scanline(line: Scanline, formats: frozenset[Format], options: Decode
     blurred = False
     for extent in find_extents(line.profile)[:3]:
         blurred |= extent.sharpness < SHARP
+        fitting = [layout for layout in layouts if plausible(layout, extent.n_bars, extent.sharpness)]
+        if not fitting:
+            continue
         model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
-        decoded = _decode_layouts(line.profile, extent, layouts, formats, options, model)
+        decoded = _decode_layouts(line.profile, extent, fitting, formats, options, model)
         if not decoded:
             continue
         candidate, fit = min(decoded, key=lambda d: d[1].residual)
         if options.level_pieces > 1 and fit.contrast_drift >= DRIFTING:
             drifting = ProfileModel(line.profile, extent.start, extent.end, options.variance, options.level_pieces)
-            decoded += _decode_layouts(line.profile, extent, layouts, formats, options, drifting)
+            decoded += _decode_layouts(line.profile, extent, fitting, formats, options, drifting)
             candidate, fit = min(decoded, key=lambda d: d[1].residual)
         layout = LAYOUTS[candidate.layout]
         if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < SHARP):
@@ -202,7 +205,7 @@ DRIFTING = 0.2  # contrast change from a code's centre to an end, relative, from
 
 def _decode_layouts(profile, extent, layouts, formats, options: DecoderOptions,
                     model: ProfileModel) -> list[tuple[Candidate, Fit]]:
-    """Decode an extent with every layout its bar count allows, under one level model.
+    """Decode an extent with each of ``layouts`` (those its bar count allows), under one level model.
 
     Constant levels are the paper's. Where light falls off along a code,
     they call the spaces at the dim end dark, and the check digit then
@@ -210,13 +213,8 @@ def _decode_layouts(profile, extent, layouts, formats, options: DecoderOptions,
     (``options.level_pieces``) read it. The whole-code fit, which models a
     drift either way, decides between the readings.
     """
-    found = []
-    for layout in layouts:
-        if plausible(layout, extent.n_bars, extent.sharpness):
-            result = decode_plain(profile, extent.start, extent.end, layout, formats, options, model)
-            if result is not None:
-                found.append(result)
-    return found
+    results = (decode_plain(profile, extent.start, extent.end, layout, formats, options, model) for layout in layouts)
+    return [result for result in results if result is not None]
 
 
 def _search_scanline(
@@ -696,8 +694,8 @@ def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionSca
             # Longer lines may cross a code already read, where they add
             # nothing but rival readings of it.
             scan.found = [h for h in scan.found if not any(_same_stretch(s, h.endpoints()) for s in done)]
-            scan.confirmed = _confirmed(scan.found) is not None
         confirmed = _confirmed(scan.found)
+        scan.confirmed = confirmed is not None
         if confirmed is not None:
             # On the code's own axis: a slanted scan's segment points off
             # the code, over a neighbour's region.
