@@ -16,12 +16,27 @@ from barreader.segment.train import (  # noqa: E402
 )
 
 
-def test_output_matches_the_input_size_and_the_model_is_small():
-    model = BarcodeSegNet(size=128).eval()
+@pytest.mark.parametrize("decoder", [False, True])
+def test_output_matches_the_input_size_and_the_model_is_small(decoder):
+    model = BarcodeSegNet(size=128, decoder=decoder).eval()
     with torch.no_grad():
         out = model(torch.rand(2, 1, 128, 128))
     assert out.shape == (2, 2, 128, 128)
     assert sum(p.numel() for p in model.parameters()) * 4 <= 5_000_000
+
+
+def test_the_decoder_draws_finer_outlines_than_stride_16():
+    # Scores upsampled 16 times from a 2 x 2 grid are smooth across each
+    # 16-pixel cell; the decoder's come from an 8 x 8 grid and can change
+    # within one. Measured on random weights: the largest jump between
+    # neighbouring output pixels, relative to the score range.
+    torch.manual_seed(0)
+    x = torch.rand(1, 1, 64, 64)
+    def roughness(model):
+        with torch.no_grad():
+            scores = model.eval()(x)[0, 1]
+        return float(scores.diff(dim=1).abs().max() / (scores.max() - scores.min()))
+    assert roughness(BarcodeSegNet(size=64, decoder=True)) > 2 * roughness(BarcodeSegNet(size=64))
 
 
 def test_metrics():
@@ -92,12 +107,13 @@ def test_guided_model_passes_and_export(tmp_path):
     np.testing.assert_allclose(got, final.numpy(), atol=1e-4)
 
 
-def test_a_run_saves_weights_that_export_at_another_size(tmp_path):
+@pytest.mark.parametrize("model", [["--model", "guided"], ["--decoder"]])
+def test_a_run_saves_weights_that_export_at_another_size(tmp_path, model):
     ort = pytest.importorskip("onnxruntime", reason="onnxruntime is an optional extra")
     pytest.importorskip("onnx", reason="onnx is needed to export")
     from barreader.segment.train import main
 
-    main(["--model", "guided", "--iterations", "1", "--batch", "2", "--validation", "2", "--every", "1",
+    main([*model, "--iterations", "1", "--batch", "2", "--validation", "2", "--every", "1",
           "--threads", "1", "--size", "128", "--out", str(tmp_path / "m.onnx")])
     assert (tmp_path / "m.onnx").is_file() and (tmp_path / "m.json").is_file()
     main(["--export-from", str(tmp_path / "m.pt"), "--size", "192", "--out", str(tmp_path / "big.onnx")])

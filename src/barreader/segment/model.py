@@ -18,7 +18,13 @@ small enough to train on two CPU cores and to export to ONNX:
   dilated ResNet of output stride 8; this encoder's is 16);
 * head: the stage-4 features, the three P3M levels and the PRM output
   concatenated, a 3 x 3 convolution and a 1 x 1 classifier, upsampled 16
-  times to the input.
+  times to the input;
+* optionally (``decoder=True``) a decoder in the manner of DeepLabv3+
+  instead of the 16-fold upsampling: the head's features, upsampled to
+  stride 4, joined with stage 2's (reduced to 16 channels by a 1 x 1
+  convolution), a 3 x 3 convolution to 32 channels and the classifier,
+  upsampled 4 times. At stride 16 a code only 20 pixels long spans two
+  output cells, and its outline cannot be drawn.
 
 :class:`MutuallyGuidedSegNet` puts two heads on the same features, after
 S003: one for the bars ("pixel level") and one for the whole label
@@ -87,10 +93,12 @@ class _Features(nn.Module):
         self.p3m = _PriorPyramid(128, size // 16)
         self.prm = nn.Sequential(_conv(16, 32, stride=2), _conv(32, 32, stride=2), _conv(32, 32, stride=2))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The features at stride 16, and stage 2's at stride 4."""
         res1 = self.stem(x)
-        deep = self.stage4(self.stage3(self.stage2(res1)))
-        return torch.cat([deep, *self.p3m(deep), self.prm(res1)], dim=1)
+        shallow = self.stage2(res1)
+        deep = self.stage4(self.stage3(shallow))
+        return torch.cat([deep, *self.p3m(deep), self.prm(res1)], dim=1), shallow
 
 
 def _upsample(logits: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
@@ -106,15 +114,28 @@ class BarcodeSegNet(nn.Module):
         Output channels (2: background, code).
     size : int
         Input side in pixels, a multiple of 64.
+    decoder : bool
+        Classify at stride 4 from the head's and stage 2's features, rather
+        than at stride 16.
     """
 
-    def __init__(self, classes: int = 2, size: int = INPUT_SIZE):
+    def __init__(self, classes: int = 2, size: int = INPUT_SIZE, decoder: bool = False):
         super().__init__()
         self.features = _Features(size)
-        self.head = nn.Sequential(_conv(_Features.channels, 64), nn.Conv2d(64, classes, 1))
+        if decoder:
+            self.head = _conv(_Features.channels, 64)
+            self.skip = nn.Sequential(nn.Conv2d(32, 16, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(inplace=True))
+            self.decoder = nn.Sequential(_conv(64 + 16, 32), nn.Conv2d(32, classes, 1))
+        else:
+            self.head = nn.Sequential(_conv(_Features.channels, 64), nn.Conv2d(64, classes, 1))
+            self.decoder = None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return _upsample(self.head(self.features(x)), x)
+        features, shallow = self.features(x)
+        if self.decoder is None:
+            return _upsample(self.head(features), x)
+        joined = torch.cat([_upsample(self.head(features), shallow), self.skip(shallow)], dim=1)
+        return _upsample(self.decoder(joined), x)
 
 
 class MutuallyGuidedSegNet(nn.Module):
@@ -148,7 +169,7 @@ class MutuallyGuidedSegNet(nn.Module):
 
     def passes(self, x: torch.Tensor, guided: bool = True) -> list[tuple[torch.Tensor, torch.Tensor]]:
         """(bar, label) scores at the input size: the unguided pass, then, if ``guided``, the guided one."""
-        features = self.features(x)
+        features, _ = self.features(x)
         zero = features.new_zeros((x.shape[0], 1, *features.shape[-2:]))
         bars, labels = self._heads(features, zero, zero)
         outputs = [(bars, labels)]

@@ -125,6 +125,8 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--model", choices=("single", "guided"), default="single",
                         help="one bar head, or bar and label heads guiding each other (S003)")
+    parser.add_argument("--decoder", action="store_true",
+                        help="classify at stride 4 through a DeepLabv3+-style decoder (single model)")
     parser.add_argument("--guided-from", type=float, default=0.3,
                         help="share of the iterations after which the guidance loop is closed (guided model)")
     parser.add_argument("--subset-weight", type=float, default=1.0, help="weight of the subset loss (guided model)")
@@ -136,18 +138,21 @@ def main(argv=None) -> None:
                         help="export the weights a run saved (its .pt file) at --size to --out, without training")
     args = parser.parse_args(argv)
 
+    if args.decoder and args.model == "guided":
+        parser.error("--decoder is available for the single model only")
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     size = args.size
     if args.export_from:
         saved = torch.load(args.export_from)
-        model = MutuallyGuidedSegNet(size=size) if saved["model"] == "guided" else BarcodeSegNet(size=size)
+        model = (MutuallyGuidedSegNet(size=size) if saved["model"] == "guided"
+                 else BarcodeSegNet(size=size, decoder=saved.get("decoder", False)))
         model.load_state_dict(saved["state"])
         export_onnx(model, args.out, size)
         print(f"saved {args.out}", flush=True)
         return
     guided = args.model == "guided"
-    model = MutuallyGuidedSegNet(size=size) if guided else BarcodeSegNet(size=size)
+    model = MutuallyGuidedSegNet(size=size) if guided else BarcodeSegNet(size=size, decoder=args.decoder)
     closed_from = int(args.guided_from * args.iterations)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-5)
     milestones = [int(0.6 * args.iterations), int(0.85 * args.iterations)]
@@ -174,7 +179,8 @@ def main(argv=None) -> None:
             log.append(entry)
             print(json.dumps(entry), flush=True)
     # The weights too: the pooling bins are relative, so they can be exported for another input size.
-    torch.save({"model": args.model, "state": model.state_dict()}, args.out.with_suffix(".pt"))
+    torch.save({"model": args.model, "decoder": args.decoder, "state": model.state_dict()},
+               args.out.with_suffix(".pt"))
     export_onnx(model, args.out, size)
     summary = {"arguments": {k: str(v) for k, v in vars(args).items()}, "samples": args.iterations * args.batch,
                "minutes": (time.perf_counter() - started) / 60.0, "log": log}
