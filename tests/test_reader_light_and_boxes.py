@@ -1,4 +1,5 @@
-"""Reading codes lit unevenly, and codes whose given box holds only part of them."""
+"""Reading codes lit unevenly, codes whose given box holds only part of them, and codes blurred
+until half their bars merge."""
 
 import dataclasses
 import math
@@ -106,3 +107,14 @@ def test_evenly_lit_codes_are_decoded_with_constant_levels(monkeypatch):
     _, dimming = _dimming_code(0)
     barreader.read(dimming)
     assert any(pieces != 1 for pieces in calls)
+
+
+def test_a_blurred_ean13_showing_half_its_bars_is_not_read_as_one_ean8():
+    # At 2 px/module and a blur of 0.8 module this EAN-13 shows 15 of its 30
+    # bars at a sharpness of 0.63; were that counted as sharp, only an EAN-8
+    # could hold so few bars, and one was read across the whole code.
+    rng = np.random.default_rng(4)
+    random_text("EAN-13", rng)
+    text = random_text("EAN-13", rng)
+    image = render_code(text, "EAN-13", px_per_module=2.0, blur=0.8, noise=0.01, rng=1).image
+    assert [(r.format.value, r.text) for r in barreader.read(image)] == [("EAN-13", text)]
