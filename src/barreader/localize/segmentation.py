@@ -31,7 +31,12 @@ __all__ = ["DEFAULT_MODEL", "code_probability", "segmentation_regions"]
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "segment" / "barcodes.onnx"
 DEFAULT_INPUT = 320  # input side used when the model's input size is not fixed
 THREADS = 1  # onnxruntime threads; the rest of the pipeline runs on one core too
-LEVELS = (0.5, 0.8, 0.95)  # probability thresholds, each cutting again what the one before left unexplained
+# Probability thresholds, each cutting again what the one before left
+# unexplained. They start low because the network is unsure of codes that
+# look unlike its training samples (on 580 codes in real photos, 0.2 holds
+# 84 % of them where 0.5 holds 81 %), and every region must still pass the
+# bar test and the decoder.
+LEVELS = (0.2, 0.5, 0.8)
 
 
 def _onnxruntime():
