@@ -15,11 +15,7 @@ network trained on them does not learn one synthesizer's look: most
 EAN/UPC codes carry their digits under the bars (outside the bar mask),
 some codes are printed straight onto the background with no label, labels
 are tinted, lit unevenly and sometimes blurred, and whole images are
-blurred, noisier or JPEG-compressed at random. Most images are also drawn
-larger than asked, degraded at that size and shrunk to it by pixel-area
-averaging, each axis by its own factor: a localizer shrinks a photograph
-to its network's square input in the same way, and what that does to
-noise, JPEG blocks and fine bars is what the network will see.
+blurred, noisier or JPEG-compressed at random.
 
 The mask marks the bars of every visible code: from the first bar's edge
 to the last bar's, the full bar height, less what a corner cut or a later
@@ -69,9 +65,6 @@ IMAGE_BLUR = 0.3  # probability of the whole image blurred by IMAGE_BLUR_PX (sig
 IMAGE_BLUR_PX = (0.5, 2.0)
 JPEG = 0.3  # probability of a JPEG round trip at a quality in JPEG_QUALITY
 JPEG_QUALITY = (25, 90)
-RESAMPLE = 0.6  # probability of drawing the image larger and shrinking it to size, as a localizer shrinks a photo
-RESAMPLE_FACTOR = (1.0, 3.0)  # shrink factor, drawn log-uniformly
-RESAMPLE_ASPECT = (0.75, 1.33)  # ratio of the horizontal to the vertical shrink, drawn log-uniformly
 _FORMATS = FORMATS + (Format.CODE39,)
 
 
@@ -132,10 +125,9 @@ def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", no
     if not (isinstance(noise, (int, float)) and 0.0 <= noise <= 1.0):
         raise InvalidArgumentError(f"noise must be a number in [0, 1], got {noise!r}")
     rng = np.random.default_rng(rng)
-    drawn = _drawn_shape(shape, rng) if varied and rng.uniform() < RESAMPLE else shape
-    canvas = np.asarray(_background(background, drawn, rng), dtype=np.float32).copy()
-    mask = np.zeros(drawn, dtype=np.uint8)
-    region = np.zeros(drawn, dtype=np.uint8)
+    canvas = np.asarray(_background(background, shape, rng), dtype=np.float32).copy()
+    mask = np.zeros(shape, dtype=np.uint8)
+    region = np.zeros(shape, dtype=np.uint8)
     codes = []
     for _ in range(min(int(rng.poisson(MEAN_CODES)), MAX_CODES)):
         codes.append(_paste(canvas, mask, region, rng, varied))
@@ -145,32 +137,7 @@ def render_segmentation_sample(size=(320, 320), *, background: str = "mixed", no
         image = degrade(canvas, blur=blur, noise=noise * rng.uniform(0.5, 2.0), jpeg_quality=jpeg, rng=rng)
     else:
         image = degrade(canvas, noise=noise, rng=rng) if noise > 0 else np.clip(canvas, 0.0, 1.0)
-    if drawn != shape:
-        image, mask, region = (_shrink(a, shape) for a in (image, mask, region))
-        codes = [_scaled(code, shape[1] / drawn[1], shape[0] / drawn[0]) for code in codes]
     return SegmentationSample(np.round(255.0 * image).astype(np.uint8), mask, region, tuple(codes))
-
-
-def _drawn_shape(shape: tuple[int, int], rng: np.random.Generator) -> tuple[int, int]:
-    """A larger size to draw an image at, each side at least ``shape``'s."""
-    factor = math.exp(rng.uniform(*np.log(RESAMPLE_FACTOR)))
-    aspect = math.sqrt(math.exp(rng.uniform(*np.log(RESAMPLE_ASPECT))))
-    return (max(shape[0], round(shape[0] * factor / aspect)), max(shape[1], round(shape[1] * factor * aspect)))
-
-
-def _shrink(image: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Pixel-area average down to ``shape``; 0/1 masks stay 0/1, keeping pixels at least half covered."""
-    small = cv2.resize(image.astype(np.float32), shape[::-1], interpolation=cv2.INTER_AREA)
-    return (small >= 0.5).astype(np.uint8) if image.dtype == np.uint8 else small
-
-
-def _scaled(code: SceneCode, sx: float, sy: float) -> SceneCode:
-    """A code's ground truth after the image is scaled by ``sx`` across and ``sy`` down."""
-    corners = (code.corners + 0.5) * np.array([sx, sy]) - 0.5
-    theta = math.radians(code.angle)
-    across, down = math.cos(theta) * sx, math.sin(theta) * sy
-    return SceneCode(code.text, code.format, corners, code.px_per_module * math.hypot(across, down),
-                     math.degrees(math.atan2(down, across)) % 360.0)
 
 
 def _flat_label(rng: np.random.Generator, length: float,
