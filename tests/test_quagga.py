@@ -244,3 +244,14 @@ def test_percentiles_interpolate_as_numpy_does(n):
 
     values = np.random.default_rng(n).normal(size=n)
     np.testing.assert_allclose(percentiles(values, 1, 5, 95, 99), np.percentile(values, (1, 5, 95, 99)))
+
+
+@pytest.mark.parametrize("start", [-0.5, -1.0])
+def test_fitting_a_box_that_samples_almost_nothing_inside_the_image_finds_no_bars(start):
+    # A box at the image edge whose every other sample lies outside: the
+    # grey levels sampled are all missing, which once raised an IndexError.
+    from barreader.localize.bars import fit_to_bars
+
+    gray = np.random.default_rng(0).random((20, 20)).astype(np.float32)
+    box = (start + 1, start + 1, 5, 5)
+    assert fit_to_bars(gray, np.array([1.0, 0.0]), np.array([0.0, 1.0]), box, 0.5) is None

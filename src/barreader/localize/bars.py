@@ -117,8 +117,10 @@ def fit_to_bars(gray: np.ndarray, u: np.ndarray, v: np.ndarray, box: tuple, side
 
 
 def _tails(values: np.ndarray) -> tuple[float, float]:
-    """The 5th and 95th percentiles (nearest rank) of the finite values."""
+    """The 5th and 95th percentiles (nearest rank) of the finite values; (0, 0) when there are none."""
     finite = values[np.isfinite(values)]
+    if not finite.size:
+        return 0.0, 0.0
     low, high = int(0.05 * (finite.size - 1)), int(math.ceil(0.95 * (finite.size - 1)))
     parted = np.partition(finite, (low, high))
     return float(parted[low]), float(parted[high])
