@@ -90,3 +90,24 @@ def test_model_argument(tmp_path):
         barreader.scan(code.image, method="quagga", model=junk)
     with pytest.raises(InvalidArgumentError, match="only used by"):
         barreader.read(code.image, localizer="quagga", model=junk)
+
+
+def test_a_code_the_network_is_unsure_of_is_boxed_whole(monkeypatch):
+    # The probability over a code is patchy: above 0.5 on its left third
+    # only. The cut from 0.5 boxes that third; the second cut, from 0.2,
+    # boxes the whole code beside it.
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, background_margin=20, rng=0)
+    gray = code.image.astype(np.float32) / 255.0
+    h, w = gray.shape
+    probability = np.zeros((h // 2, w // 2), np.float32)
+    x0, y0 = np.floor(code.corners.min(axis=0) / 2).astype(int)
+    x1, y1 = np.ceil(code.corners.max(axis=0) / 2).astype(int)
+    probability[y0:y1, x0:x1] = 0.3
+    probability[y0:y1, x0 : x0 + (x1 - x0) // 3] = 0.6
+    monkeypatch.setattr(segmentation, "_run", lambda image, model: (None, probability))
+
+    def best_iou(regions):
+        return max((polygon_iou(r.polygon, code.corners) for r in regions), default=0.0)
+
+    assert best_iou(segmentation.segmentation_regions(gray, low=None)) < 0.5
+    assert best_iou(segmentation.segmentation_regions(gray)) > 0.8
