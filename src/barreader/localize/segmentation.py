@@ -140,9 +140,9 @@ def segmentation_regions(gray: np.ndarray, model=None, threshold=LEVELS, low=LOW
         Probability at which a pixel counts as code, or rising levels (see
         :func:`~barreader.localize.mask.mask_regions`).
     low : float or sequence of float or None
-        Levels of a second cut, made independently of the first, whose
-        regions join its regions (boxes of the same code are dropped);
-        None skips it.
+        Levels of a second cut, made independently of the first; its
+        regions follow the first cut's, less those whose centre lies in
+        one of them. None skips it.
 
     Returns
     -------
@@ -153,5 +153,6 @@ def segmentation_regions(gray: np.ndarray, model=None, threshold=LEVELS, low=LOW
     regions = mask_regions(gray, probability, threshold=threshold, map_gray=small, fit=True)
     if low is None:
         return regions
-    regions += mask_regions(gray, probability, threshold=low, map_gray=small, fit=True)
-    return distinct(sorted(regions, key=lambda r: r.score, reverse=True))
+    # The first cut's regions come first and stay; the second's join where
+    # their centres lie outside all of them.
+    return distinct(regions + mask_regions(gray, probability, threshold=low, map_gray=small, fit=True))
