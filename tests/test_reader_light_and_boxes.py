@@ -118,3 +118,19 @@ def test_a_blurred_ean13_showing_half_its_bars_is_not_read_as_one_ean8():
     text = random_text("EAN-13", rng)
     image = render_code(text, "EAN-13", px_per_module=2.0, blur=0.8, noise=0.01, rng=1).image
     assert [(r.format.value, r.text) for r in barreader.read(image)] == [("EAN-13", text)]
+
+
+def test_longer_lines_from_a_box_beside_a_code_do_not_hide_that_codes_own_box():
+    # The first box lies below an EAN-13 (a scene's onnx regions); its
+    # longer scanlines cross the code's lower part and confirm a UPC-E read
+    # on half of it. The code's own box, next, must still be read.
+    from barreader.synth import render_scene
+
+    rng = np.random.default_rng(0)
+    for _ in range(17):
+        render_scene(3, size=(480, 640), px_per_module=(2.0, 4.0), background="mixed", rng=rng)
+    scene = render_scene(3, size=(480, 640), px_per_module=(2.0, 4.0), background="mixed", rng=rng)
+    beside = barreader.Region(np.array([[339, 339], [370, 270], [477, 318], [446, 387]]), 114.0, 1.0, float("nan"))
+    own = barreader.Region(np.array([[339, 323], [427, 125], [545, 178], [456, 376]]), 114.1, 1.0, 2.21)
+    code = next(c for c in scene.codes if c.format.value == "EAN-13")
+    assert [r.text for r in barreader.read(scene.image, regions=[beside, own])] == [code.text]

@@ -680,7 +680,8 @@ def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionSca
     A region whose scanlines stop inside the image before a decoded code's
     quiet zone (a box covering only part of a code) is scanned again on
     longer lines, and only those count, less what they read on codes
-    already confirmed.
+    already confirmed; a code they confirm leaves later regions to be
+    scanned.
     """
     scans: list[_RegionScan] = []
     done: list[tuple[np.ndarray, np.ndarray]] = []
@@ -696,7 +697,10 @@ def _scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[_RegionSca
             scan.found = [h for h in scan.found if not any(_same_stretch(s, h.endpoints()) for s in done)]
         confirmed = _confirmed(scan.found)
         scan.confirmed = confirmed is not None
-        if confirmed is not None:
+        # What longer lines confirm does not spare later regions: crossing
+        # into a code beside the box, they can confirm a short code read on
+        # part of it, and only that code's own region shows it whole.
+        if confirmed is not None and extra == 0:
             # On the code's own axis: a slanted scan's segment points off
             # the code, over a neighbour's region.
             done.append(_true_axis(confirmed, *_segment(confirmed)))
