@@ -26,8 +26,8 @@ def test_output_matches_the_input_size_and_the_model_is_small(decoder):
 
 
 def test_the_decoder_draws_finer_outlines_than_stride_16():
-    # Scores upsampled 16 times from a 2 x 2 grid are smooth across each
-    # 16-pixel cell; the decoder's come from an 8 x 8 grid and can change
+    # Scores upsampled 16 times from a 4 x 4 grid are smooth across each
+    # 16-pixel cell; the decoder's come from a 16 x 16 grid and can change
     # within one. Measured on random weights: the largest jump between
     # neighbouring output pixels, relative to the score range.
     torch.manual_seed(0)

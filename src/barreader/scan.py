@@ -15,7 +15,7 @@ from .results import Region
 
 __all__ = ["scan", "LOCALIZERS", "localize"]
 
-# Name -> function of a float32 grey image returning regions, strongest first.
+# Name -> function of a float32 grey image returning regions, the likeliest codes first.
 LOCALIZERS: dict[str, Callable[[np.ndarray], list[Region]]] = {
     "quagga": quagga_regions,
     "gradient": gradient_regions,
@@ -62,7 +62,9 @@ def scan(image, *, method: str = "quagga", model=None) -> list[Region]:
     Returns
     -------
     list of Region
-        Strongest first; empty when nothing bar-like is found. A region's
+        Strongest first (``"onnx"``: the regions of its first cut of the
+        network's map, then those only its second, lower cut found); empty
+        when nothing bar-like is found. A region's
         ``polygon`` has its edge 0-1 along the reading direction (across the
         bars); pass regions to ``barreader.read(image, regions=...)`` to
         decode them.

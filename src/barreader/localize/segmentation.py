@@ -128,7 +128,7 @@ def _run(gray: np.ndarray, model) -> tuple[np.ndarray, np.ndarray]:
 
 
 def segmentation_regions(gray: np.ndarray, model=None, threshold=LEVELS, low=LOW_LEVELS) -> list[Region]:
-    """Regions of the connected parts of the network's code mask, strongest first.
+    """Regions of the connected parts of the network's code mask: the first cut's, then the second's.
 
     Parameters
     ----------
@@ -147,7 +147,8 @@ def segmentation_regions(gray: np.ndarray, model=None, threshold=LEVELS, low=LOW
     Returns
     -------
     list of Region
-        As :func:`~barreader.localize.mask.mask_regions` gives them.
+        As :func:`~barreader.localize.mask.mask_regions` gives them, each
+        cut's strongest first.
     """
     small, probability = _run(gray, model)
     regions = mask_regions(gray, probability, threshold=threshold, map_gray=small, fit=True)
