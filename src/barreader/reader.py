@@ -59,7 +59,7 @@ class ReaderOptions:
     settled_quality : float
         The later, slower stages (rows and columns across the whole image,
         then the blurred-model search) run unless some text was read with
-        at least this quality.
+        at least this quality and passes the posterior bar below.
     min_posterior : float
         Least posterior probability among valid strings, on the best
         scanline, for a text to be reported ...
@@ -539,7 +539,18 @@ def _credible(result: Barcode, evidence: Evidence, opts: ReaderOptions) -> bool:
         return False
     if result.extra["rival_quality"] >= opts.max_rival * result.quality:
         return False  # two texts of one code about equally credible: neither is
+    return _sure_enough(evidence, opts)
+
+
+def _sure_enough(evidence: Evidence, opts: ReaderOptions) -> bool:
+    """The posterior bar of :func:`_credible`: a posterior of ``min_posterior``, or an excellent whole-code fit."""
     return evidence.posterior >= opts.min_posterior or evidence.residual <= opts.max_residual_unsure
+
+
+def _read(group: list[_Hit], opts: ReaderOptions, bar: float) -> bool:
+    """Whether a group's text has quality ``bar`` and passes the posterior bar, so that later stages may be spared."""
+    evidence = _evidence(group)
+    return quality(evidence) >= bar and _sure_enough(evidence, opts)
 
 
 def _threshold(result: Barcode, opts: ReaderOptions) -> float:
@@ -773,14 +784,15 @@ def _worth_searching(scan: _RegionScan, opts: ReaderOptions) -> bool:
         return False
     if not any(d.blurred for d in scan.decodes[: opts.blurred_scanlines]):
         return False
-    return not any(quality(_evidence(g)) >= opts.min_quality for g in _group(scan.found))
+    return not any(_read(g, opts, opts.min_quality) for g in _group(scan.found))
 
 
 def _gather(gray, regions, fmts, opts, fallback: bool, exhaustive: bool = False) -> list[_Hit]:
     """Every decode of the image, by stages that stop once something is read.
 
     1. The deformable templates on scanlines of every region.
-    2. Unless a text of at least ``settled_quality`` was read, and if
+    2. Unless a text of at least ``settled_quality`` that passes the
+       posterior bar was read, and if
        ``fallback`` is set, the same on rows and columns across the image.
     3. Unless such a text was read then, the blurred-model search on
        blurred regions.
@@ -794,7 +806,7 @@ def _gather(gray, regions, fmts, opts, fallback: bool, exhaustive: bool = False)
         return [h for scan in scans for h in scan.found]
 
     def read_any() -> bool:
-        return not exhaustive and any(quality(_evidence(g)) >= opts.settled_quality for g in _suppress(_group(hits())))
+        return not exhaustive and any(_read(g, opts, opts.settled_quality) for g in _suppress(_group(hits())))
 
     if fallback and not read_any():
         scans += _scan_regions(gray, _fallback_regions(gray), fmts, opts, index0=len(regions))
