@@ -7,6 +7,7 @@ torch = pytest.importorskip("torch", reason="torch is only installed for trainin
 
 from barreader.segment.model import BarcodeSegNet, MutuallyGuidedSegNet  # noqa: E402
 from barreader.segment.train import (  # noqa: E402
+    _sample,
     confusion,
     export_onnx,
     guided_loss,
@@ -37,6 +38,21 @@ def test_the_decoder_draws_finer_outlines_than_stride_16():
             scores = model.eval()(x)[0, 1]
         return float(scores.diff(dim=1).abs().max() / (scores.max() - scores.min()))
     assert roughness(BarcodeSegNet(size=64, decoder=True)) > 2 * roughness(BarcodeSegNet(size=64))
+
+
+def test_stretched_samples_are_squeezed_other_aspect_samples():
+    from barreader.synth import render_segmentation_sample
+
+    square = render_segmentation_sample((96, 96), varied=False, rng=3)
+    image, mask, region = _sample(3, 96, False, 0.0)
+    assert np.array_equal(image, square.image) and np.array_equal(mask, square.mask)
+    redrawn = 0
+    for seed in range(6):
+        image, mask, region = _sample(seed, 96, False, 1.0)
+        assert image.shape == mask.shape == region.shape == (96, 96)
+        assert set(np.unique(mask)) <= {0, 1} and mask.sum() <= region.sum()
+        redrawn += not np.array_equal(image, render_segmentation_sample((96, 96), varied=False, rng=seed).image)
+    assert redrawn == 6
 
 
 def test_metrics():

@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import torch
 from torch.nn import functional as F
@@ -43,13 +45,46 @@ from .model import INPUT_SIZE, BarcodeSegNet, MutuallyGuidedSegNet
 VALIDATION_OFFSET = 900_000
 
 
-def _batch(seeds, size: int, varied: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Images (N, 1, size, size) in [0, 1], bar masks and label masks (N, size, size)."""
-    samples = [render_segmentation_sample((size, size), varied=varied, rng=int(s)) for s in seeds]
-    images = np.stack([s.image for s in samples]).astype(np.float32) / 255.0
-    masks = np.stack([s.mask for s in samples]).astype(np.int64)
-    regions = np.stack([s.region for s in samples]).astype(np.int64)
+def _batch(seeds, size: int, varied: bool = True, stretch: float = 0.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Images (N, 1, size, size) in [0, 1], bar masks and label masks (N, size, size).
+
+    With probability ``stretch`` a sample is drawn with another aspect ratio
+    and resized to the square (:func:`_stretched`).
+    """
+    samples = [_sample(int(s), size, varied, stretch) for s in seeds]
+    images = np.stack([s[0] for s in samples]).astype(np.float32) / 255.0
+    masks = np.stack([s[1] for s in samples]).astype(np.int64)
+    regions = np.stack([s[2] for s in samples]).astype(np.int64)
     return torch.from_numpy(images)[:, None], torch.from_numpy(masks), torch.from_numpy(regions)
+
+
+STRETCH_ASPECT = 1.8  # largest width / height ratio of a stretched sample, either way
+
+
+def _sample(seed: int, size: int, varied: bool, stretch: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Image, bar mask and label mask of the sample with this seed."""
+    rng = np.random.default_rng(seed)
+    if stretch <= 0.0 or rng.uniform() >= stretch:
+        sample = render_segmentation_sample((size, size), varied=varied, rng=rng)
+        return sample.image, sample.mask, sample.region
+    return _stretched(size, varied, rng)
+
+
+def _stretched(size: int, varied: bool, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A sample drawn at another aspect ratio and resized to ``size`` x ``size``, as the localizer resizes a photo.
+
+    The localizer squeezes a 4:3 or 16:9 photo into the network's square
+    input, which shears every code not aligned with the image axes; square
+    samples never show that.
+    """
+    aspect = math.exp(rng.uniform(-math.log(STRETCH_ASPECT), math.log(STRETCH_ASPECT)))
+    shape = (size, round(size * aspect)) if aspect >= 1.0 else (round(size / aspect), size)
+    sample = render_segmentation_sample(shape, varied=varied, rng=rng)
+    square = (size, size)
+    image = cv2.resize(sample.image, square, interpolation=cv2.INTER_AREA)
+    masks = [(cv2.resize(m.astype(np.float32), square, interpolation=cv2.INTER_AREA) >= 0.5).astype(np.uint8)
+             for m in (sample.mask, sample.region)]
+    return image, masks[0], masks[1]
 
 
 def supervised_loss(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
@@ -134,6 +169,8 @@ def main(argv=None) -> None:
     parser.add_argument("--size", type=int, default=INPUT_SIZE, help="input side in pixels, a multiple of 64")
     parser.add_argument("--plain", action="store_true",
                         help="train and validate on S000's plain samples only (render_segmentation_sample(varied=False))")
+    parser.add_argument("--stretch", type=float, default=0.0,
+                        help="share of training samples drawn at another aspect ratio and squeezed to the square")
     parser.add_argument("--export-from", type=Path,
                         help="export the weights a run saved (its .pt file) at --size to --out, without training")
     args = parser.parse_args(argv)
@@ -161,7 +198,7 @@ def main(argv=None) -> None:
     started = time.perf_counter()
     for step in range(args.iterations):
         seeds = [args.seed * 1_000_000 + step * args.batch + i for i in range(args.batch)]
-        images, masks, regions = _batch(seeds, size, not args.plain)
+        images, masks, regions = _batch(seeds, size, not args.plain, args.stretch)
         if guided:
             loss = guided_loss(model.passes(images, guided=step >= closed_from), masks, regions, args.subset_weight)
         else:
