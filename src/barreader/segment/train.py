@@ -17,6 +17,9 @@ iterations on, with the loop closed, both passes scored, and the subset
 loss added, which charges bar probability that falls outside the label
 head's.
 
+``--stretch`` draws a share of the samples at another aspect ratio and
+squeezes them to the square input, as the localizer squeezes a photo.
+
 The shipped model is ``--plain --iterations 2000 --every 500 --validation
 100 --threads 2``.
 
