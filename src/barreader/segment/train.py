@@ -48,7 +48,8 @@ from .model import INPUT_SIZE, BarcodeSegNet, MutuallyGuidedSegNet
 VALIDATION_OFFSET = 900_000
 
 
-def _batch(seeds, size: int, varied: bool = True, stretch: float = 0.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _batch(seeds, size: int, varied: bool = True,
+           stretch: float = 0.0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Images (N, 1, size, size) in [0, 1], bar masks and label masks (N, size, size).
 
     With probability ``stretch`` a sample is drawn with another aspect ratio
