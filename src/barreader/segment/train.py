@@ -20,8 +20,8 @@ head's.
 ``--stretch`` draws a share of the samples at another aspect ratio and
 squeezes them to the square input, as the localizer squeezes a photo.
 
-The shipped model is ``--plain --iterations 2000 --every 500 --validation
-100 --threads 2``.
+The shipped model is ``--plain --decoder --iterations 3500 --every 500
+--validation 200 --threads 2``.
 
 Requires torch (and onnx to export): ``pip install ".[train]"``. On a
 machine without a GPU, installing PyTorch's CPU build first avoids pulling
