@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from barreader.image import to_gray
+from barreader.localize import mask
 from barreader.localize.mask import mask_regions
 from barreader.localize.overlap import polygon_iou
 from barreader.synth import render_code
@@ -94,3 +95,34 @@ def test_a_code_joined_to_text_is_cut_free_at_the_next_level():
     assert not any(polygon_iou(r.polygon, code.corners) > 0.5 for r in one_level)
     two_levels = mask_regions(page, probability, threshold=(0.5, 0.8), fit=True)
     assert any(polygon_iou(r.polygon, code.corners) > 0.8 for r in two_levels)
+
+
+def _glyphs(text):
+    """Dark letters on a light page, and a map covering them as a stride-2 network might."""
+    page = np.full((60, 120), 230, np.uint8)
+    cv2.putText(page, text, (10, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 25, 4)
+    ys, xs = np.nonzero(page < 128)
+    probability = np.zeros((30, 60), np.float32)
+    probability[ys.min() // 2 : ys.max() // 2 + 1, xs.min() // 2 : xs.max() // 2 + 1] = 0.9
+    return page.astype(np.float32) / 255.0, probability
+
+
+@pytest.mark.parametrize("text", ["H", "4", "7"])
+def test_a_masked_glyph_is_not_a_code(text, monkeypatch):
+    page, probability = _glyphs(text)
+    assert mask_regions(page, probability, fit=True) == []
+    # the bar test alone keeps it: the count of dark bars is what drops it
+    monkeypatch.setattr(mask, "MIN_BARS", 0)
+    assert len(mask_regions(page, probability, fit=True)) == 1
+
+
+def test_a_mask_over_a_third_of_a_code_still_gives_its_region():
+    code = render_code("036000291452", "UPC-A", px_per_module=3.0, background_margin=20, rng=0)
+    gray = to_gray(code.image)
+    x0, y0 = code.corners.min(axis=0)
+    x1, y1 = code.corners.max(axis=0)
+    third = x0 + (x1 - x0) / 3.0  # the left guard and three digits: eight dark bars
+    probability = np.zeros((gray.shape[0] // 2, gray.shape[1] // 2), np.float32)
+    probability[int(y0 / 2) : int(y1 / 2), int(x0 / 2) : int(third / 2)] = 0.9
+    (region,) = mask_regions(gray, probability, fit=True)
+    assert polygon_iou(region.polygon, code.corners) > 0.2

@@ -148,7 +148,7 @@ STRIPES_RUNS = 8  # with this many bars or more ...
 STRIPES_SPREAD = 0.35  # ... widths this uniform (std / mean) are stripes, not a code
 
 
-def looks_like_bars(gray: np.ndarray, region: Region, crop: np.ndarray | None = None) -> bool:
+def looks_like_bars(gray: np.ndarray, region: Region, crop: np.ndarray | None = None, min_bars: int = 0) -> bool:
     """Whether a box holds bars running its full height with the widths of a code.
 
     Localizers also find text, foliage and fences. In a code, the bars cross the whole box: the mean grey of each
@@ -156,10 +156,11 @@ def looks_like_bars(gray: np.ndarray, region: Region, crop: np.ndarray | None = 
     box's grey variance (``MIN_ALONG_SHARE``) and spans a clear contrast.
     A code's bars and spaces come in one to four module widths; many of
     one width are stripes. ``crop`` is the image already resampled in the
-    box, if at hand and wholly inside the image.
+    box, if at hand and wholly inside the image. ``min_bars`` is how many
+    dark bars the profile must hold at least.
     """
     if crop is not None and crop.size and np.isfinite(crop).all():
-        return profile_looks_like_bars(crop)
+        return profile_looks_like_bars(crop, min_bars)
     corners = region.polygon
     u, v = corners[1] - corners[0], corners[3] - corners[0]
     length, height = float(np.hypot(*u)), float(np.hypot(*v))
@@ -168,10 +169,10 @@ def looks_like_bars(gray: np.ndarray, region: Region, crop: np.ndarray | None = 
     to_image = np.array([[u[0] / length, v[0] / height, corners[0][0]], [u[1] / length, v[1] / height, corners[0][1]]])
     crop = cv2.warpAffine(gray, to_image, (int(math.ceil(length)), int(math.ceil(height))),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
-    return profile_looks_like_bars(crop)
+    return profile_looks_like_bars(crop, min_bars)
 
 
-def profile_looks_like_bars(crop: np.ndarray) -> bool:
+def profile_looks_like_bars(crop: np.ndarray, min_bars: int = 0) -> bool:
     """The bar test of :func:`looks_like_bars` on a box resampled with rows along the bars."""
     if crop.shape[0] < 3 or crop.shape[1] < 4:
         return False
@@ -182,6 +183,8 @@ def profile_looks_like_bars(crop: np.ndarray) -> bool:
     if light_grey - dark_grey < MIN_CONTRAST:
         return False
     dark = profile < 0.5 * (dark_grey + light_grey)
+    if min_bars and len(_runs(dark)) < min_bars:
+        return False
     edges = np.flatnonzero(np.diff(dark.astype(np.int8)))
     widths = np.diff(edges)
     return not (len(widths) >= 2 * STRIPES_RUNS - 1 and widths.std() < STRIPES_SPREAD * widths.mean())

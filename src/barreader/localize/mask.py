@@ -27,6 +27,11 @@ THRESHOLD = 0.5  # probability above which a pixel is on a code
 MIN_AREA = 0.0005  # of the map's pixels a component needs (about 50 of a 320 x 320 map)
 FIT_CELLS = 8  # map pixels in the coarseness a fitted box's margins are measured in
 RESOLVED_SHARE = 0.5  # of a component's area its region must cover, else the next level cuts it again
+# Dark bars a fitted box must hold: a third of the shortest code's (UPC-E
+# has 17). A stride-4 map also outlines single digits and letters, which
+# pass the bar test otherwise; with this, the shipped model gives 1.5
+# false regions per clutter image instead of 3.8 at the same scene recall.
+MIN_BARS = 6
 
 
 def mask_regions(gray: np.ndarray, probability: np.ndarray, *, threshold: float | Sequence[float] = THRESHOLD,
@@ -52,8 +57,8 @@ def mask_regions(gray: np.ndarray, probability: np.ndarray, *, threshold: float 
     fit : bool
         Fit each component's box to the bars it holds and keep it only if
         they look like a code's (:mod:`barreader.localize.bars`), as the
-        QuaggaJS-style localizer does with its patch boxes; this also
-        estimates the module width.
+        QuaggaJS-style localizer does with its patch boxes, and number at
+        least ``MIN_BARS``; this also estimates the module width.
 
     Returns
     -------
@@ -133,4 +138,4 @@ def _fitted(gray: np.ndarray, across: float, extent: tuple, score: float, side: 
         if a0 <= 0.5 * (fitted[0] + fitted[1]) <= a1 and b0 <= 0.5 * (fitted[2] + fitted[3]) <= b1:
             a0, a1, b0, b1, module, crop = fitted
     region = box_region(across, a0, a1, b0, b1, score, module)
-    return region if looks_like_bars(gray, region, crop) else None
+    return region if looks_like_bars(gray, region, crop, MIN_BARS) else None
