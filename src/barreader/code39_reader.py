@@ -28,7 +28,7 @@ from .results import Barcode, Region
 from .scanline import Scanline, bar_extent, find_extents, valley_centres
 from .symbology.code39 import ALPHABET, decode_full_ascii
 
-__all__ = ["Code39ReadOptions", "read_code39"]
+__all__ = ["Code39ReadOptions", "read_code39", "finish_text"]
 
 MIN_BARS = 15  # three characters: a start, one data character and a stop
 MAX_STRETCH = 0.6  # largest perspective parameter k tried (scale 2.6:1 from end to end)
@@ -229,12 +229,23 @@ def _group(reads: list[_Read]) -> list[list[_Read]]:
     return groups
 
 
-def _to_barcode(gray: np.ndarray, group: list[_Read], options: Code39ReadOptions) -> Barcode | None:
-    best = max(group, key=lambda r: r.candidate.log_posterior)
-    cand = best.candidate
-    text = cand.text
-    extra: dict = {"scanlines": len(group), "narrow": float(cand.narrow * np.hypot(*best.line.step)),
-                   "ratio": cand.ratio, "residual": cand.residual, "decoder": "code39-templates"}
+def finish_text(text: str, options: Code39ReadOptions) -> tuple[str, dict] | None:
+    """A Code 39's text as reported: its mod-43 check stripped and Full ASCII decoded when asked.
+
+    Parameters
+    ----------
+    text : str
+        The characters between the ``*``.
+    options : Code39ReadOptions
+
+    Returns
+    -------
+    (str, dict) or None
+        The text and the ``extra`` entries it adds (``mod43``, ``check``,
+        ``raw``); None when ``options`` require a check or Full ASCII that
+        the text does not have.
+    """
+    extra: dict = {}
     checks = len(text) >= 2 and ALPHABET[sum(ALPHABET.index(c) for c in text[:-1]) % 43] == text[-1]
     extra["mod43"] = checks
     if options.mod43:
@@ -248,6 +259,20 @@ def _to_barcode(gray: np.ndarray, group: list[_Read], options: Code39ReadOptions
             return None
         extra["raw"] = text
         text = decoded
+    return text, extra
+
+
+def _to_barcode(gray: np.ndarray, group: list[_Read], options: Code39ReadOptions) -> Barcode | None:
+    best = max(group, key=lambda r: r.candidate.log_posterior)
+    cand = best.candidate
+    text = cand.text
+    extra: dict = {"scanlines": len(group), "narrow": float(cand.narrow * np.hypot(*best.line.step)),
+                   "ratio": cand.ratio, "residual": cand.residual, "decoder": "code39-templates"}
+    finished = finish_text(text, options)
+    if finished is None:
+        return None
+    text, checked = finished
+    extra.update(checked)
     starts = np.array([r.endpoints()[0] for r in group])
     ends = np.array([r.endpoints()[1] for r in group])
     start, end = starts.mean(axis=0), ends.mean(axis=0)

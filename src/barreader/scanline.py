@@ -17,6 +17,8 @@ import numpy as np
 from scipy.ndimage import gaussian_filter1d
 from scipy.signal import find_peaks
 
+from ._kernels.rows import bar_reach, row_mean
+
 __all__ = ["Scanline", "sample_profile", "Extent", "find_extents", "valley_centres"]
 
 
@@ -200,12 +202,18 @@ def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float
     return extents[:max_extents]
 
 
+REFERENCE_ROWS = 16  # rows averaged into the code's reference row
+
+
 def bar_extent(gray: np.ndarray, start, end, offsets, *, limit: float | None = None) -> tuple[float, float]:
     """How far the bars of a code reach on either side of its scanlines.
 
     Rows parallel to the reading axis, from ``start`` to ``end``, are
     sampled at whole-pixel offsets across it; a row belongs to the bars while
-    it still correlates with the mean of the rows the code was read on.
+    it still correlates with the mean of the rows the code was read on
+    (:data:`REFERENCE_ROWS` of them, evenly spread). Rows are first
+    examined every few pixels, then one by one between the last that
+    belongs and the first that does not.
 
     Parameters
     ----------
@@ -229,35 +237,28 @@ def bar_extent(gray: np.ndarray, start, end, offsets, *, limit: float | None = N
     axis = end - start
     length = float(np.hypot(*axis))
     offsets = np.asarray(offsets, dtype=np.float64)
+    lowest, highest = float(offsets.min()), float(offsets.max())
     if length < 4:
-        return float(offsets.min()), float(offsets.max())
+        return lowest, highest
     axis /= length
     normal = np.array([-axis[1], axis[0]])
     limit = length if limit is None else limit
-    rows = np.arange(np.floor(offsets.min() - limit), np.ceil(offsets.max() + limit) + 1)
     count = max(int(length), 8)
-    t = np.linspace(0.0, length, count)
-    xs = start[0] + t[None, :] * axis[0] + rows[:, None] * normal[0]
-    ys = start[1] + t[None, :] * axis[1] + rows[:, None] * normal[1]
-    patch = cv2.remap(gray, xs.astype(np.float32), ys.astype(np.float32), cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=float("nan"))
-    inside = (rows >= offsets.min()) & (rows <= offsets.max())
-    # Rows that leave the image are NaN somewhere; they never count as bars.
-    complete = np.isfinite(patch).all(axis=1)
-    if not complete[inside].any():
-        return float(offsets.min()), float(offsets.max())
-    reference = patch[inside & complete].mean(axis=0)
-    reference = reference - reference.mean()
-    norm = float(np.sqrt(reference @ reference))
-    if norm == 0:
-        return float(offsets.min()), float(offsets.max())
-    centred = np.where(complete[:, None], patch - np.nanmean(np.where(complete[:, None], patch, 0.0), axis=1, keepdims=True), 0.0)
-    spread = np.sqrt((centred**2).sum(axis=1))
-    corr = (centred @ reference) / np.maximum(norm * spread, 1e-12)
-    good = complete & (corr > 0.5)
-    first = int(np.flatnonzero(inside)[0])
-    last = int(np.flatnonzero(inside)[-1])
-    while first > 0 and good[first - 1]:
-        first -= 1
-    while last < len(rows) - 1 and good[last + 1]:
-        last += 1
-    return float(rows[first]) - 0.5, float(rows[last]) + 0.5
+    step = axis * (length / (count - 1))
+    image = np.ascontiguousarray(gray, dtype=np.float32)
+    inside_rows = np.arange(np.ceil(lowest), np.floor(highest) + 1)
+    if len(inside_rows) == 0:
+        return lowest, highest
+    reference = np.empty(count)
+    # The reference: the mean of (at most REFERENCE_ROWS of) the rows the code was read between;
+    # rows that leave the image never count.
+    sampled = inside_rows[np.unique(np.linspace(0, len(inside_rows) - 1, min(len(inside_rows), REFERENCE_ROWS)).round().astype(int))]
+    if row_mean(image, start, step, normal, count, sampled.astype(np.float64), reference) == 0:
+        return lowest, highest
+    reference -= reference.mean()
+    if not np.any(reference):
+        return lowest, highest
+    stride = max(1, int(limit // 24))
+    low = bar_reach(image, start, step, normal, count, reference, float(inside_rows[0]), -1.0, float(limit), stride)
+    high = bar_reach(image, start, step, normal, count, reference, float(inside_rows[-1]), 1.0, float(limit), stride)
+    return low - 0.5, high + 0.5

@@ -1,0 +1,416 @@
+"""The fast decoder: codes read from the edges of straight lines, the way classical readers read them.
+
+The *sweep* crosses the whole image with rows, columns and both diagonals
+(a code at any angle is crossed end to end by lines of one of the four
+directions when it is at least 0.4 times as tall as it is long), each line
+read by :mod:`barreader._kernels.runs`: its sub-pixel edges, then EAN/UPC
+(guards, quiet zones, digits by their edge-to-similar-edge distances,
+parity, check digit, and every edge near one smooth placement of the
+code's modules) and Code 39 (start and stop ``*``, two widths per
+character, gaps, quiet zones), forwards and backwards. The same decoder
+reads the band-averaged scanlines of a localized region
+(:func:`read_scanlines`).
+
+A text counts when ``agreeing`` lines read it at about the same place and
+no other text was read by as many there. Its quality combines the lines'
+posteriors, each the probability of the text among the strings the check
+digit allows under a Gaussian model of the measured widths
+(``1 - prod(1 - p)``, the lines taken as independent evidence).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._kernels.runs import EAN8, EAN13, LAYOUT_MODULES, UPCE
+from .._kernels.scan import CODE39, FLOAT_FIELDS, INT_FIELDS, MAX_READS, TEXT_SLOTS, read_profiles, sweep
+from ..code39_reader import Code39ReadOptions, finish_text
+from ..formats import Format
+from ..results import Barcode
+from ..scanline import Scanline
+from ..symbology.code39 import ALPHABET, START_STOP
+from ..symbology.upcean import upce_to_upca
+from .placement import code_box, true_axis
+
+__all__ = ["SweepPlan", "LineRead", "sweep_lines", "sweep_image", "read_scanlines", "agreeing", "to_barcodes"]
+
+_CHARACTERS = ALPHABET + START_STOP
+
+
+@dataclasses.dataclass(frozen=True)
+class SweepPlan:
+    """How densely the sweep crosses an image, and what settles a text.
+
+    The sweep runs in two passes. The first crosses the image with
+    ``coarse_lines`` rows and as many columns; every text read there on
+    too few lines is confirmed on short lines beside it. Only when nothing is settled does
+    the second pass cross the image densely: rows and columns ``spacing``
+    pixels apart (closer on small images, so that there are at least
+    ``min_lines`` of each) and, if asked, both diagonals.
+
+    Attributes
+    ----------
+    coarse_lines : int
+        Rows (and columns) of the first pass; 0 skips it.
+    spacing : int
+        Most pixels between neighbouring lines of the second pass.
+    min_lines : int
+        Least lines of one direction across the image in the second pass.
+    diagonals : bool
+        Also sweep both diagonals in the second pass (codes rotated by
+        25°-65°).
+    dense : bool
+        Run the second pass at all.
+    levels : tuple of float
+        Least edge steps tried on every line, relative to its grey range,
+        in order until one reads a code.
+    agreeing : int
+        Lines that must read a text at one place.
+    confirming : tuple of int
+        Offsets, in pixels, of the short lines that confirm a read.
+    """
+
+    coarse_lines: int = 16
+    spacing: int = 8
+    min_lines: int = 48
+    diagonals: bool = True
+    dense: bool = True
+    levels: tuple[float, ...] = (0.06, 0.12, 0.03, 0.2)
+    agreeing: int = 2
+    confirming: tuple[int, ...] = (-3, 3)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class LineRead:
+    """One line's reading of one code.
+
+    ``start`` and ``end`` are the image points of the code's first and last
+    bar edges in reading order (start guard or start ``*`` first).
+    """
+
+    symbology: int  # 0-2: EAN-13, EAN-8, UPC-E layouts; 3: Code 39
+    symbols: tuple[int, ...]  # digits, or character indices in ALPHABET + "*"
+    line: int
+    start: tuple[float, float]
+    end: tuple[float, float]
+    posterior: float
+    edge_error: float  # EAN/UPC: modules the edges lie off a smooth placement
+    modules: float  # modules from start to end (Code 39: narrow-element widths)
+    span: tuple[float, float]  # the code's samples on its line, in the line's direction
+    weakest: float  # the weakest edge's step relative to the code's median step
+    centre: tuple[float, float] = dataclasses.field(init=False)
+    length: float = dataclasses.field(init=False)
+
+    def __post_init__(self):
+        (x0, y0), (x1, y1) = self.start, self.end
+        object.__setattr__(self, "centre", (0.5 * (x0 + x1), 0.5 * (y0 + y1)))
+        object.__setattr__(self, "length", math.hypot(x1 - x0, y1 - y0))
+
+    @property
+    def key(self) -> tuple[int, tuple[int, ...]]:
+        return self.symbology, self.symbols
+
+
+def _rows_and_columns(height: int, width: int, row_step: int, col_step: int) -> np.ndarray:
+    ys = np.arange(row_step // 2, height, row_step)
+    xs = np.arange(col_step // 2, width, col_step)
+    return np.concatenate([
+        np.stack([np.zeros_like(ys), ys, np.ones_like(ys), np.zeros_like(ys), np.full_like(ys, width)], axis=1),
+        np.stack([xs, np.zeros_like(xs), np.zeros_like(xs), np.ones_like(xs), np.full_like(xs, height)], axis=1),
+    ])
+
+
+def _diagonals(height: int, width: int, step: int) -> np.ndarray:
+    # Lines x - y = c (down-right) and x + y = c (down-left).
+    offsets = np.arange(-(height - 1) + step // 2, width, step)
+    x0 = np.maximum(offsets, 0)
+    y0 = x0 - offsets
+    down_right = np.stack([x0, y0, np.ones_like(x0), np.ones_like(x0), np.minimum(width - x0, height - y0)], axis=1)
+    sums = np.arange(step // 2, width + height - 1, step)
+    x0 = np.minimum(sums, width - 1)
+    y0 = sums - x0
+    down_left = np.stack([x0, y0, -np.ones_like(x0), np.ones_like(x0), np.minimum(x0 + 1, height - y0)], axis=1)
+    return np.concatenate([down_right, down_left])
+
+
+def sweep_lines(height: int, width: int, plan: SweepPlan, dense: bool) -> np.ndarray:
+    """The lines of one pass of the sweep (``dense``: the second).
+
+    Returns
+    -------
+    ndarray of int64, shape (L, 5)
+        ``x0, y0, dx, dy, count`` as :func:`barreader._kernels.scan.sweep` takes them.
+    """
+    if not dense:
+        n = max(plan.coarse_lines, 1)
+        lines = _rows_and_columns(height, width, max(1, height // n), max(1, width // n))
+    else:
+        row_step = max(1, min(plan.spacing, height // plan.min_lines))
+        col_step = max(1, min(plan.spacing, width // plan.min_lines))
+        parts = [_rows_and_columns(height, width, row_step, col_step)]
+        if plan.diagonals:
+            parts.append(_diagonals(height, width, max(1, min(row_step, col_step))))
+        lines = np.concatenate(parts)
+    lines = lines.astype(np.int64)
+    return lines[lines[:, 4] >= 16]
+
+
+def _clip(line: np.ndarray, height: int, width: int) -> np.ndarray | None:
+    """The part of a line ``x0, y0, dx, dy, count`` whose pixels lie inside the image, or None."""
+    x0, y0, dx, dy, count = (int(v) for v in line)
+    lo, hi = 0, count  # t in [lo, hi): 0 <= x0 + t dx < width, 0 <= y0 + t dy < height
+    for start, step, size in ((x0, dx, width), (y0, dy, height)):
+        if step == 0:
+            if not 0 <= start < size:
+                return None
+        elif step > 0:
+            lo, hi = max(lo, -start), min(hi, size - start)
+        else:
+            lo, hi = max(lo, start - size + 1), min(hi, start + 1)
+    if hi - lo < 16:
+        return None
+    return np.array([x0 + lo * dx, y0 + lo * dy, dx, dy, hi - lo], dtype=np.int64)
+
+
+def _confirming_lines(reads: Sequence[LineRead], lines: np.ndarray, height: int, width: int,
+                      plan: SweepPlan) -> np.ndarray:
+    """Short lines beside each read, parallel to its line, over the code and its quiet zones."""
+    out = []
+    for read in reads:
+        x0, y0, dx, dy, _ = (int(v) for v in lines[read.line])
+        beside = (0, 1) if dy == 0 else (1, 0)  # rows move down; columns and diagonals move right
+        a, b = read.span
+        margin = CONFIRM_MARGIN * (b - a) / read.modules
+        t0 = int(max(math.floor(a - margin), 0))
+        t1 = int(math.ceil(b + margin))
+        for offset in plan.confirming:
+            line = np.array([x0 + t0 * dx + offset * beside[0], y0 + t0 * dy + offset * beside[1], dx, dy, t1 - t0])
+            clipped = _clip(line, height, width)
+            if clipped is not None:
+                out.append(clipped)
+    return np.array(out, dtype=np.int64).reshape(-1, 5)
+
+
+CONFIRM_MARGIN = 12.0  # modules of quiet zone and slack on the confirming lines, each side
+
+
+def _layouts(formats: frozenset[Format]) -> np.ndarray:
+    return np.array([bool(formats & {Format.UPCA, Format.EAN13}), Format.EAN8 in formats, Format.UPCE in formats])
+
+
+def _outputs() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return (np.empty((MAX_READS, INT_FIELDS), dtype=np.int64), np.empty((MAX_READS, FLOAT_FIELDS)),
+            np.empty((MAX_READS, TEXT_SLOTS), dtype=np.int64))
+
+
+def _line_reads(found: int, out_int, out_float, out_text, origins, steps, first_line: int = 0) -> list[LineRead]:
+    """The kernel's reads as :class:`LineRead`; sample ``p`` of line ``i`` lies at ``origins[i] + (p - 0.5) steps[i]``."""
+    if found == 0:
+        return []
+    ints = out_int[:found]
+    floats = out_float[:found]
+    lines = ints[:, 0]
+    low = origins[lines] + (floats[:, 0:1] - 0.5) * steps[lines]
+    high = origins[lines] + (floats[:, 1:2] - 0.5) * steps[lines]
+    backwards = ints[:, 2].astype(bool)
+    starts = np.where(backwards[:, None], high, low).tolist()
+    ends = np.where(backwards[:, None], low, high).tolist()
+    reads = []
+    for i, (line, symbology, _, n_text) in enumerate(ints.tolist()):
+        a, b, stat, edge_error, posterior, weakest = floats[i].tolist()
+        if symbology == CODE39:
+            # Characters of 6 narrow elements and 3 wide ones, and a narrow gap between them.
+            modules = n_text * (7.0 + 3.0 * stat) - 1.0
+        else:
+            modules = float(LAYOUT_MODULES[symbology])
+        reads.append(LineRead(symbology, tuple(out_text[i, :n_text].tolist()), line + first_line, tuple(starts[i]),
+                              tuple(ends[i]), min(max(posterior, 0.0), 1.0), edge_error, modules, (a, b), weakest))
+    return reads
+
+
+def _run(image: np.ndarray, scale: float, lines: np.ndarray, formats: frozenset[Format], plan: SweepPlan,
+         first_line: int) -> list[LineRead]:
+    code39 = Format.CODE39 in formats
+    layouts = _layouts(formats)
+    if len(lines) == 0 or not (code39 or layouts.any()):
+        return []
+    out_int, out_float, out_text = _outputs()
+    found = sweep(image, lines, float(scale), layouts, code39, np.asarray(plan.levels, dtype=np.float64),
+                  out_int, out_float, out_text)
+    # One sample per pixel passed: sample p covers [p, p + 1), its centre on the pixel.
+    steps = lines[:, 2:4].astype(np.float64)
+    origins = lines[:, :2].astype(np.float64) + 0.5 * steps
+    return _line_reads(found, out_int, out_float, out_text, origins, steps, first_line)
+
+
+def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], plan: SweepPlan) -> list[LineRead]:
+    """Every code the sweep's lines read in an image (see :class:`SweepPlan` for its passes).
+
+    Parameters
+    ----------
+    image : ndarray, shape (H, W)
+        uint8 or float32 grey levels.
+    scale : float
+        Factor taking them to [0, 1].
+    formats : frozenset of Format
+    plan : SweepPlan
+
+    Returns
+    -------
+    list of LineRead
+        Line numbers count through every line swept, in order.
+    """
+    height, width = image.shape
+    lines = np.zeros((0, 5), dtype=np.int64)
+    reads: list[LineRead] = []
+    if plan.coarse_lines > 0:
+        lines = sweep_lines(height, width, plan, dense=False)
+        reads = _run(image, scale, lines, formats, plan, 0)
+        settled = {id(r) for group in agreeing(reads, plan) for r in group}
+        unsettled = [r for r in reads if id(r) not in settled]
+        if settled and not unsettled:
+            return reads
+        if unsettled:
+            beside = _confirming_lines(unsettled, lines, height, width, plan)
+            reads += _run(image, scale, beside, formats, plan, len(lines))
+            lines = np.concatenate([lines, beside])
+            if agreeing(reads, plan):
+                return reads
+    if plan.dense:
+        dense = sweep_lines(height, width, plan, dense=True)
+        reads += _run(image, scale, dense, formats, plan, len(lines))
+    return reads
+
+
+def read_scanlines(scanlines: Sequence[Scanline], formats: frozenset[Format], plan: SweepPlan,
+                   first_line: int = 0) -> list[LineRead]:
+    """Every code the fast decoder reads on sampled scanlines (numbered from ``first_line``)."""
+    code39 = Format.CODE39 in formats
+    layouts = _layouts(formats)
+    if not scanlines or not (code39 or layouts.any()):
+        return []
+    longest = max(len(s.profile) for s in scanlines)
+    profiles = np.zeros((len(scanlines), longest))
+    counts = np.zeros(len(scanlines), dtype=np.int64)
+    for i, line in enumerate(scanlines):
+        profiles[i, : len(line.profile)] = line.profile
+        counts[i] = len(line.profile)
+    out_int, out_float, out_text = _outputs()
+    found = read_profiles(profiles, counts, layouts, code39, np.asarray(plan.levels, dtype=np.float64),
+                          out_int, out_float, out_text)
+    # Scanline.to_image maps profile coordinate p to origin + (p - 0.5) step.
+    origins = np.array([s.origin for s in scanlines], dtype=np.float64)
+    steps = np.array([s.step for s in scanlines], dtype=np.float64)
+    return _line_reads(found, out_int, out_float, out_text, origins, steps, first_line)
+
+
+def _same_place(a: LineRead, b: LineRead) -> bool:
+    """Whether two reads lie on about the same stretch of the image (centres within half a code)."""
+    longer = max(a.length, b.length)
+    gap = math.hypot(a.centre[0] - b.centre[0], a.centre[1] - b.centre[1])
+    return gap < 0.5 * longer and abs(a.length - b.length) < 0.3 * longer
+
+
+def _overlap(a: list[LineRead], b: list[LineRead]) -> bool:
+    """Whether some read of group ``a`` lies where some read of group ``b`` does (checked at their extremes)."""
+    picks = [min(a, key=lambda r: r.centre[1]), max(a, key=lambda r: r.centre[1]),
+             min(a, key=lambda r: r.centre[0]), max(a, key=lambda r: r.centre[0])]
+    return any(_same_place(p, q) for p in picks for q in b)
+
+
+MIN_WEAKEST = 0.22  # a read whose weakest edge is fainter than this, relative to its median edge, is not counted
+MIN_LINE_POSTERIOR = 0.5  # nor one whose text is this unlikely among those the check digit allows
+
+
+def agreeing(reads: Sequence[LineRead], plan: SweepPlan) -> list[list[LineRead]]:
+    """Groups of reads of one text at one place by at least ``plan.agreeing`` lines, best supported first.
+
+    Reads with a very faint edge (a ghost of a bar, light through a label)
+    or a posterior under one half do not count. A group is dropped when
+    another text was read at the same place by as many lines or more: two
+    readings of one code, neither settled.
+    """
+    by_key: dict[tuple, list[list[LineRead]]] = {}
+    for read in reads:
+        if read.weakest < MIN_WEAKEST or read.posterior < MIN_LINE_POSTERIOR:
+            continue
+        groups = by_key.setdefault(read.key, [])
+        # Single linkage: neighbouring lines chain across a code taller than half its length.
+        joined = [group for group in groups if any(_same_place(member, read) for member in group)]
+        if not joined:
+            groups.append([read])
+            continue
+        joined[0].append(read)
+        for other in joined[1:]:
+            joined[0].extend(other)
+            groups.remove(other)
+    every = [(group, len({r.line for r in group})) for groups in by_key.values() for group in groups]
+    kept = []
+    for group, lines in every:
+        if lines < plan.agreeing:
+            continue
+        if any(other is not group and other[0].key != group[0].key and n >= lines and _overlap(other, group)
+               for other, n in every):
+            continue
+        kept.append((group, lines))
+    kept.sort(key=lambda item: -item[1])
+    return [group for group, _ in kept]
+
+
+def _text(read: LineRead, formats: frozenset[Format], code39: Code39ReadOptions) -> tuple[Format, str, dict] | None:
+    """The format, reported text and ``extra`` facts of a read, or None when ``formats`` exclude it."""
+    symbols = read.symbols
+    if read.symbology == CODE39:
+        finished = finish_text("".join(_CHARACTERS[c] for c in symbols[1:-1]), code39)
+        return None if finished is None else (Format.CODE39, finished[0], finished[1])
+    digits = "".join(str(d) for d in symbols)
+    if read.symbology == EAN13:
+        if digits[0] == "0" and Format.UPCA in formats:
+            return Format.UPCA, digits[1:], {"gtin13": digits}
+        if Format.EAN13 in formats:
+            return Format.EAN13, digits, {"gtin13": digits}
+        return None
+    if read.symbology == EAN8:
+        return Format.EAN8, digits, {"gtin13": digits.rjust(13, "0")}
+    if read.symbology == UPCE:
+        upca = upce_to_upca(digits)
+        return Format.UPCE, digits, {"upca": upca, "gtin13": "0" + upca}
+    return None
+
+
+def to_barcodes(gray: np.ndarray, groups: Sequence[list[LineRead]], formats: frozenset[Format],
+                code39: Code39ReadOptions) -> list[Barcode]:
+    """Results for agreeing groups of reads, each placed on its true axis and boxed across its bars."""
+    results = []
+    for group in groups:
+        named = _text(group[0], formats, code39)
+        if named is None:
+            continue
+        fmt, text, extra = named
+        by_line = {}
+        for read in group:
+            if read.line not in by_line or read.posterior > by_line[read.line].posterior:
+                by_line[read.line] = read
+        posteriors = np.array([r.posterior for r in by_line.values()])
+        quality = float(min(max(1.0 - np.prod(1.0 - posteriors), 0.0), 1.0))
+        starts = np.array([r.start for r in by_line.values()], dtype=np.float64)
+        ends = np.array([r.end for r in by_line.values()], dtype=np.float64)
+        start, end = true_axis(starts, ends)
+        position, orientation = code_box(gray, start, end, starts)
+        length = float(np.hypot(*(end - start)))
+        module = length / group[0].modules if fmt is not Format.CODE39 else math.nan
+        extra.update(
+            scanlines=len(by_line),
+            posterior=float(posteriors.max()),
+            module_size=module,
+            decoder="fast",
+            rival_quality=0.0,
+        )
+        if fmt is not Format.CODE39:
+            extra["edge_error"] = float(min(r.edge_error for r in by_line.values()))
+        results.append(Barcode(text, fmt, position, orientation, quality, extra))
+    return results
