@@ -13,7 +13,6 @@ import math
 
 import numpy as np
 from numba import njit
-from scipy.ndimage import gaussian_filter1d
 
 __all__ = ["blur_fit", "blur_fit_reference", "shaded_fit", "shaded_fit_reference", "position_grid"]
 
@@ -177,6 +176,8 @@ def blur_fit(profile, ideal, lo, hi, sigmas):  # pragma: no cover - jitted
 
 def blur_fit_reference(profile, ideal, lo, hi, sigmas):
     """Twin of :func:`blur_fit` with scipy's Gaussian filter and numpy's least squares."""
+    from scipy.ndimage import gaussian_filter1d
+
     y = profile[lo:hi]
     total = float(((y - y.mean()) ** 2).sum())
     m = hi - lo

@@ -37,6 +37,9 @@ FLOAT_FIELDS = 6  # start, end, digit cost or ratio, edge error, posterior, weak
 MIN_STEP = 0.02  # least grey step (of the 0-1 range) an edge needs
 MIN_SLOPE = 0.005  # least difference between neighbouring samples at an edge
 MIN_EDGES = 30  # the fewest edges of a code: a Code 39 of one character (UPC-E has 34)
+RUN_MEMORY = 6  # elements a run's next element is compared with
+RUN_BREAK = 3.5  # an element this many times their mean width ends a run
+MIN_RUN = 40  # edges a run needs to count (an EAN-13 has 60, an EAN-8 44)
 
 
 @njit(cache=True, nogil=True)
@@ -111,16 +114,21 @@ def _weakest(strengths, first, last, buffer):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out_float, out_text, found):  # pragma: no cover - jitted
-    """Read one line's samples at every level, both ways; returns the new number of reads."""
+def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out_float, out_text, found, out_runs):  # pragma: no cover - jitted
+    """Read one line's samples at every level, both ways; returns the new number of reads.
+
+    ``out_runs[line]`` gets the line's longest run of bars that no read explains (:func:`_longest_run`).
+    """
     (forward_positions, forward_strengths, backward_positions, backward_strengths, positions, strengths, buffer,
      r_layout, r_edge, r_digits, r_stats, c_chars, c_edges, c_counts, c_stats, scratch) = work
     spread = _grey_range(samples, count)
     length = float(count)
     n_all = profile_edges(samples[:count], max(MIN_STEP, levels.min() * spread), MIN_SLOPE,
                           forward_positions, forward_strengths)
+    out_runs[line, 0] = out_runs[line, 1] = out_runs[line, 2] = 0.0
     if n_all < MIN_EDGES:
         return found
+    first_read = found
     any_upcean = layouts[0] or layouts[1] or layouts[2]
     for direction in range(2):
         found_before = found
@@ -164,7 +172,42 @@ def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out
                     weakest = _weakest(strengths, first + c_edges[h, 0], first + c_edges[h, 1], buffer)
                     found = _store(line, CODE39, direction, a, b, c_stats[h, 0], 0.0, c_stats[h, 1], weakest,
                                    c_chars[h], c_counts[h], out_int, out_float, out_text, found)
+    n = strong_edges(forward_positions, forward_strengths, n_all, max(MIN_STEP, levels[0] * spread), positions, strengths)
+    _longest_run(positions, n, out_float, first_read, found, out_runs[line])
     return found
+
+
+@njit(cache=True, nogil=True)
+def _longest_run(positions, n, reads, first_read, last_read, out):  # pragma: no cover - jitted
+    """The longest run of bar-like elements on a line that none of its reads covers.
+
+    Elements belong to one run while none is wider than ``RUN_BREAK``
+    times the mean of the ``RUN_MEMORY`` before it: a code's widest element
+    (4 modules) is well under that, its quiet zones and the gaps between
+    words of text are over it. Writes the run's first and last edge
+    positions and its number of edges to ``out`` (zeros when there is none).
+    """
+    best = 0
+    best_start = 0
+    start = 0
+    for i in range(1, n + 1):
+        ends = i == n
+        if not ends and i - start > RUN_MEMORY:
+            mean = (positions[i - 1] - positions[i - 1 - RUN_MEMORY]) / RUN_MEMORY
+            ends = positions[i] - positions[i - 1] > RUN_BREAK * mean
+        if ends:
+            covered = False
+            for r in range(first_read, last_read):
+                if reads[r, 0] < positions[i - 1] and reads[r, 1] > positions[start]:
+                    covered = True
+            if not covered and i - start > best:
+                best = i - start
+                best_start = start
+            start = i
+    if best >= MIN_RUN:
+        out[0] = positions[best_start]
+        out[1] = positions[best_start + best - 1]
+        out[2] = best
 
 
 @njit(cache=True, nogil=True)
@@ -177,7 +220,7 @@ def _workspace(longest):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def sweep(image, lines, scale, layouts, code39, levels, out_int, out_float, out_text):  # pragma: no cover - jitted
+def sweep(image, lines, scale, layouts, code39, levels, out_int, out_float, out_text, out_runs):  # pragma: no cover - jitted
     """Read every line of ``lines`` across an image.
 
     Parameters
@@ -210,6 +253,10 @@ def sweep(image, lines, scale, layouts, code39, levels, out_int, out_float, out_
         for Code 39) and the posterior of the text.
     out_text : ndarray of int64, shape (MAX_READS, TEXT_SLOTS)
         Digits (EAN/UPC) or character indices in ``ALPHABET + "*"``.
+    out_runs : ndarray of float64, shape (L, 3)
+        Per line, the longest run of bar-like elements no read covers:
+        first and last edge positions and number of edges (zeros: none of
+        ``MIN_RUN`` edges or more).
 
     Returns
     -------
@@ -225,41 +272,58 @@ def sweep(image, lines, scale, layouts, code39, levels, out_int, out_float, out_
     found = 0
     for li in range(lines.shape[0]):
         count = lines[li, 4]
+        out_runs[li, 0] = out_runs[li, 1] = out_runs[li, 2] = 0.0
         if count < 16:
             continue
         line_samples(image, lines[li, 0], lines[li, 1], lines[li, 2], lines[li, 3], count, scale, samples)
-        found = _read_line(samples, count, li, layouts, code39, levels, work, out_int, out_float, out_text, found)
+        found = _read_line(samples, count, li, layouts, code39, levels, work, out_int, out_float, out_text, found, out_runs)
     return found
 
 
 @njit(cache=True, nogil=True)
-def read_profiles(profiles, counts, layouts, code39, levels, out_int, out_float, out_text):  # pragma: no cover - jitted
+def read_profiles(profiles, counts, layouts, code39, levels, out_int, out_float, out_text, out_runs):  # pragma: no cover - jitted
     """Read sampled profiles as :func:`sweep` reads lines (``profiles[i, :counts[i]]`` is line ``i``)."""
     longest = max(16, profiles.shape[1])
     work = _workspace(longest)
     found = 0
     for li in range(profiles.shape[0]):
+        out_runs[li, 0] = out_runs[li, 1] = out_runs[li, 2] = 0.0
         if counts[li] >= 16:
-            found = _read_line(profiles[li], counts[li], li, layouts, code39, levels, work, out_int, out_float, out_text, found)
+            found = _read_line(profiles[li], counts[li], li, layouts, code39, levels, work, out_int, out_float, out_text,
+                               found, out_runs)
     return found
 
 
 def read_profiles_reference(profiles, counts, layouts, code39, levels):
-    """Plain-Python twin of :func:`read_profiles`; returns a list of (line, symbology, backwards, start, end, stats, text)."""
+    """Plain-Python twin of :func:`read_profiles`.
+
+    Returns
+    -------
+    reads : list of (line, symbology, backwards, start, end, stats, weakest, text)
+        ``stats`` as the kernel's float fields 2-4.
+    runs : list of (start, end, edges)
+        Per line, as ``out_runs``.
+    """
     from .runs import code39_runs_reference, profile_edges_reference, strong_edges_reference, upcean_runs_reference
 
     reads: list = []
 
     def store(read):
-        line, symbology, _, start, end, _, text = read
+        line, symbology, _, start, end, _, _, text = read
         for other in reversed(reads):
             if other[0] != line:
                 break
-            if other[1] == symbology and other[6] == text and abs(other[3] - start) <= 0.5 * (end - start):
+            if other[1] == symbology and other[7] == text and abs(other[3] - start) <= 0.5 * (end - start):
                 return
         reads.append(read)
 
+    def weakest(signs, first, last):
+        steps = sorted(abs(v) for v in signs[first : last + 1])
+        return steps[0] / max(float(np.median(steps)), 1e-12)
+
+    runs = []
     for li, (profile, count) in enumerate(zip(profiles, counts)):
+        runs.append((0.0, 0.0, 0.0))
         if count < 16:
             continue
         samples = [float(v) for v in profile[:count]]
@@ -268,28 +332,54 @@ def read_profiles_reference(profiles, counts, layouts, code39, levels):
         positions, strengths = profile_edges_reference(samples, max(MIN_STEP, min(levels) * spread), MIN_SLOPE)
         if len(positions) < MIN_EDGES:
             continue
+        first_read = len(reads)
         for direction in (0, 1):
             if direction:
                 positions_d = [length - p for p in reversed(positions)]
                 strengths_d = [-s for s in reversed(strengths)]
             else:
                 positions_d, strengths_d = positions, strengths
+            before = len(reads)
             for level in levels:
+                if len(reads) > before:
+                    break
                 kept, signs = strong_edges_reference(positions_d, strengths_d, max(MIN_STEP, level * spread))
-                if signs and signs[0] > 0:
-                    kept = kept[1:]
+                first = 1 if signs and signs[0] > 0 else 0
+                kept, signs = kept[first:], signs[first:]
                 if len(kept) < MIN_EDGES:
                     continue
                 if any(layouts):
                     for layout, edge, digits, stats in upcean_runs_reference(kept, length, layouts):
-                        a, b = kept[edge], kept[edge + int(LAYOUT_ELEMENTS[layout])]
+                        last = edge + int(LAYOUT_ELEMENTS[layout])
+                        a, b = kept[edge], kept[last]
                         if direction:
                             a, b = length - b, length - a
-                        store((li, layout, direction, a, b, stats, list(digits)))
+                        store((li, layout, direction, a, b, stats, weakest(signs, edge, last), list(digits)))
                 if code39:
-                    for chars, first, last, (ratio, posterior) in code39_runs_reference(kept, length):
-                        a, b = kept[first], kept[last]
+                    for chars, first_edge, last, (ratio, posterior) in code39_runs_reference(kept, length):
+                        a, b = kept[first_edge], kept[last]
                         if direction:
                             a, b = length - b, length - a
-                        store((li, CODE39, direction, a, b, (ratio, 0.0, posterior), list(chars)))
-    return reads
+                        store((li, CODE39, direction, a, b, (ratio, 0.0, posterior), weakest(signs, first_edge, last),
+                               list(chars)))
+        kept, _ = strong_edges_reference(positions, strengths, max(MIN_STEP, levels[0] * spread))
+        runs[-1] = _longest_run_reference(kept, [(r[3], r[4]) for r in reads[first_read:]])
+    return reads, runs
+
+
+def _longest_run_reference(positions, spans):
+    """Plain twin of :func:`_longest_run` on a list of positions and the (start, end) spans read."""
+    best, best_start, start, n = 0, 0, 0, len(positions)
+    for i in range(1, n + 1):
+        ends = i == n
+        if not ends and i - start > RUN_MEMORY:
+            mean = (positions[i - 1] - positions[i - 1 - RUN_MEMORY]) / RUN_MEMORY
+            ends = positions[i] - positions[i - 1] > RUN_BREAK * mean
+        if ends:
+            covered = any(a < positions[i - 1] and b > positions[start] for a, b in spans)
+            if not covered and i - start > best:
+                best, best_start = i - start, start
+            start = i
+    if best >= MIN_RUN:
+        return positions[best_start], positions[best_start + best - 1], float(best)
+    return 0.0, 0.0, 0.0
