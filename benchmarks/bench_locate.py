@@ -42,7 +42,7 @@ from _readers import READER_NAMES, make_readers, normalize_text, timed_read  # n
 import barreader  # noqa: E402  (the checkout's, put first on sys.path by _readers)
 from barreader.image import to_gray  # noqa: E402
 from barreader.localize.overlap import polygon_iou  # noqa: E402
-from barreader.scan import LOCALIZERS  # noqa: E402
+from barreader.scanning import LOCALIZERS  # noqa: E402
 from barreader.synth import render_negative, render_scene  # noqa: E402
 
 FAMILY = {"UPC-A": "upca", "EAN-13": "ean13", "EAN-8": "ean8", "UPC-E": "upce"}

@@ -53,7 +53,7 @@ import barreader  # noqa: E402
 from barreader.image import to_gray  # noqa: E402
 from barreader.localize import segmentation  # noqa: E402
 from barreader.localize.overlap import polygon_iou  # noqa: E402
-from barreader.scan import localize  # noqa: E402
+from barreader.scanning import localize  # noqa: E402
 from barreader.segment.metrics import mean_iou, pixel_counts  # noqa: E402
 from barreader.synth import render_segmentation_sample  # noqa: E402
 

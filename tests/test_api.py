@@ -204,11 +204,26 @@ def test_package_surface():
     assert Path(barreader.__file__).name == "__init__.py"
 
 
-def test_a_text_with_an_almost_as_credible_rival_is_not_reported(code):
-    from barreader.reader import ReaderOptions, _credible
-    from barreader.quality import Evidence
+def test_lazy_names_stay_functions_whatever_is_imported_first():
+    import subprocess
+    import sys
 
-    result = barreader.read(code.image)[0]
+    code = (
+        "import sys, barreader.reader, barreader.cli, barreader;"
+        "sys.exit(not (callable(barreader.scan) and callable(barreader.read)))"
+    )
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+    light = "import sys, barreader; sys.exit('barreader.reader' in sys.modules or 'numba' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", light]).returncode == 0
+
+
+def test_a_text_with_an_almost_as_credible_rival_is_not_reported(code):
+    from barreader.quality import Evidence
+    from barreader.reader import ReaderOptions
+    from barreader.stages.fuse import credible as _credible
+    from conftest import templates_only
+
+    result = barreader.read(code.image, effort=templates_only())[0]
     evidence = Evidence(0.05, 0.08, 1.0, 0.0, 1.0, 0.0, 0.5, 3, "ean13")
     assert result.extra["rival_quality"] < 0.8 * result.quality
     assert _credible(result, evidence, ReaderOptions())

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from . import __version__
 from .errors import InvalidArgumentError, InvalidImageError
 from .formats import Format, parse_formats
+from .options import EFFORTS
 from .reader import DEFAULT_LOCALIZER, read
-from .scan import LOCALIZERS
+from .scanning import LOCALIZERS
 
 __all__ = ["main"]
 
@@ -34,6 +35,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAMES",
         help="comma-separated localizers to use, in order (default: gradient,quagga): " + ", ".join(sorted(LOCALIZERS))
         + "; onnx needs pip install 'barreader[onnx]'",
+    )
+    parser.add_argument(
+        "--effort",
+        choices=sorted(EFFORTS),
+        default="normal",
+        help="how far down the reader's stages an image may go: fast (the fast decoder alone), "
+        "normal (default), thorough (every stage on every region)",
     )
     parser.add_argument("--version", action="version", version=f"barreader {__version__}")
     return parser
@@ -60,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results = []
     for path in args.paths:
         try:
-            found = read(path, formats=formats, localizer=localizer)
+            found = read(path, formats=formats, localizer=localizer, effort=args.effort)
             results.append({"path": path, "barcodes": [b.to_dict() for b in found]})
         except (OSError, InvalidImageError) as exc:
             print(f"barreader: {path}: {exc}", file=sys.stderr)

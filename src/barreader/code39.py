@@ -23,7 +23,6 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from .decode.code39 import Code39Candidate, Code39Options, decode_views
 from .decode.code39_constraints import CHECKS, parse_pattern
@@ -32,7 +31,7 @@ from .formats import Format
 from .image import to_gray
 from .localize.tensor import tensor_regions
 from .results import Barcode, Region, as_region
-from .scan import LOCALIZERS
+from .scanning import LOCALIZERS
 from .scanline import Scanline, sample_profile
 
 __all__ = ["recover", "RECOVERY_OPTIONS"]
@@ -186,6 +185,8 @@ def _code_extent(profile: np.ndarray, count: int, centre: float) -> tuple[float,
     if light - dark < 1e-3:
         return None
     sigma = max(1.0, 0.5 * n / (count * 13.0 + 2 * QUIET))
+    from scipy.ndimage import gaussian_filter1d
+
     smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), sigma, mode="nearest")
     low = smooth < light - 0.25 * (light - dark)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], low.astype(np.int8), [0]))))

@@ -20,7 +20,6 @@ import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from .decode.code39 import Code39Candidate, Code39Options, decode_profile
 from .formats import Format
@@ -178,6 +177,8 @@ class Perspective:
     @classmethod
     def fit(cls, profile: np.ndarray, start: float, end: float, margin: float = 40.0) -> "Perspective":
         """``k`` fitted to the bars' positions: on average the bars are evenly spread over a code."""
+        from scipy.ndimage import gaussian_filter1d
+
         smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), 0.5, mode="nearest")
         centres = valley_centres(smooth)
         centres = centres[(centres >= start - 1) & (centres <= end + 1)].astype(np.float64)

@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import InvalidImageError
 
-__all__ = ["to_gray", "MAX_PIXELS"]
+__all__ = ["to_gray", "as_array", "normalize", "grey_bytes", "MAX_PIXELS"]
 
 MAX_PIXELS = 1 << 26  # 67 megapixels; larger inputs should be downscaled by the caller
 
@@ -47,19 +47,38 @@ def to_gray(image: object) -> np.ndarray:
     FileNotFoundError
         If a path does not exist.
     """
+    return normalize(as_array(image))
+
+
+def as_array(image: object) -> np.ndarray:
+    """The pixels of a supported image as given: a file decoded, a PIL image's array, an array as it is.
+
+    Raises
+    ------
+    InvalidImageError
+        If ``image`` is of no supported type or a file cannot be decoded.
+    FileNotFoundError
+        If a path does not exist.
+    """
     if isinstance(image, (str, os.PathLike)):
-        array = _load_path(os.fspath(image))
-    elif _is_pil_image(image):
-        array = _from_pil(image)
-    elif isinstance(image, np.ndarray):
-        array = image
-    elif hasattr(image, "__array_interface__") or hasattr(image, "__array__"):
-        array = np.asarray(image)
-    else:
-        raise InvalidImageError(
-            f"image must be a numpy array, a PIL image or a file path, got {type(image).__name__}"
-        )
-    return _normalize(array)
+        return _load_path(os.fspath(image))
+    if _is_pil_image(image):
+        return _from_pil(image)
+    if isinstance(image, np.ndarray):
+        return image
+    if hasattr(image, "__array_interface__") or hasattr(image, "__array__"):
+        return np.asarray(image)
+    raise InvalidImageError(
+        f"image must be a numpy array, a PIL image or a file path, got {type(image).__name__}"
+    )
+
+
+def grey_bytes(array: np.ndarray) -> np.ndarray | None:
+    """A 2-D uint8 array ready for the kernels as it is (C order), checked like :func:`normalize`; else None."""
+    if not (isinstance(array, np.ndarray) and array.dtype == np.uint8 and array.ndim == 2):
+        return None
+    _check_shape(array)
+    return np.ascontiguousarray(array)
 
 
 def _is_pil_image(obj: object) -> bool:
@@ -102,7 +121,7 @@ def _load_path(path: str) -> np.ndarray:
     return array
 
 
-def _normalize(array: np.ndarray) -> np.ndarray:
+def _check_shape(array: np.ndarray) -> None:
     if array.dtype == object or array.dtype.kind not in "biuf":
         raise InvalidImageError(
             f"image dtype must be real (bool, integer or float), got {array.dtype}"
@@ -121,6 +140,11 @@ def _normalize(array: np.ndarray) -> np.ndarray:
             f"image has {height * width} pixels ({width}x{height}), more than the limit of "
             f"{MAX_PIXELS}; downscale it first"
         )
+
+
+def normalize(array: np.ndarray) -> np.ndarray:
+    """An array of :func:`as_array` as float32 grey in [0, 1] (see the module docstring); raises InvalidImageError."""
+    _check_shape(array)
     source = array.dtype
     kind = source.kind
     if array.ndim == 3:

@@ -14,8 +14,6 @@ import math
 
 import cv2
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
-from scipy.signal import find_peaks
 
 from ._kernels.rows import bar_reach, row_mean
 
@@ -106,6 +104,8 @@ def _valleys(smooth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     # Noise from the sample-to-sample differences of the flattest tenth.
     noise = float(np.quantile(np.abs(np.diff(smooth)), 0.1)) / 0.126
     prominence = max(0.08 * span, 3.0 * noise)
+    from scipy.signal import find_peaks  # imported on first use: scipy.signal takes half a second
+
     centres, props = find_peaks(-smooth, prominence=prominence, width=0, rel_height=0.5)
     # Half-depth crossings, in profile coordinates (sample n's centre is n + 0.5).
     return centres, props["prominences"], props["left_ips"] + 0.5, props["right_ips"] + 0.5
@@ -181,6 +181,8 @@ def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float
     list of Extent
         Most bars first.
     """
+    from scipy.ndimage import gaussian_filter1d
+
     smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), 0.5, mode="nearest")
     centres, depths, left, right = _valleys(smooth)
     if len(centres) < min_bars:

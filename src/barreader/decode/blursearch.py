@@ -34,7 +34,6 @@ import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.ndimage import gaussian_filter1d
 
 from .._kernels.blurred import blurred_whiteness, loosest_emissions, pair_chain_free
 from .._kernels.fit import position_grid, shaded_fit
@@ -105,6 +104,8 @@ def code_edges(profile: np.ndarray, count: int = EDGES) -> tuple[np.ndarray, np.
     falls, rises : ndarray of float
         The ``count`` best of each, best first.
     """
+    from scipy.ndimage import gaussian_filter1d
+
     smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), 1.0, mode="nearest")
     n = len(smooth)
     if n < 2 * PLATEAU:
@@ -135,6 +136,8 @@ def relative_profile(profile: np.ndarray, start: float, end: float, module: floa
     Each quiet zone's grey is the lightest smoothed sample within 8 modules
     outside the code. None when a quiet zone is not lighter than black.
     """
+    from scipy.ndimage import gaussian_filter1d
+
     smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), 1.0, mode="nearest")
     n = len(smooth)
     reach = max(8.0 * module, 2.0)

@@ -36,7 +36,6 @@ import itertools
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from ..symbology.code39 import ALPHABET, START_STOP, WIDE
 from .code39_constraints import Automaton, automaton, best_checked_by, best_path
@@ -179,6 +178,8 @@ def character_templates(ratio: float, blur: float, gap: float = 1.0, growth: flo
     lo = -0.5 * gap - pitch + step * np.arange(3 * length)
     dark = _dark_cover(edges, lo, step)
     if blur > 0:
+        from scipy.ndimage import gaussian_filter1d
+
         dark = gaussian_filter1d(dark, blur * resolution, axis=1, mode="constant", cval=0.0)
     into_previous, own, into_next = dark[:, :length], dark[:, length : 2 * length], dark[:, 2 * length :]
     for array in (own, into_next, into_previous):
