@@ -20,3 +20,12 @@ def manifest(name: str) -> list[dict]:
         pytest.skip(f"image set {name!r} not found at {path.parent} (the shared data is only on CI)")
     with open(path, newline="") as handle:
         return list(csv.DictReader(handle))
+
+
+def templates_only():
+    """An effort that skips the fast decoder: every image goes through the template stages."""
+    import dataclasses
+
+    from barreader.options import EFFORTS
+
+    return dataclasses.replace(EFFORTS["thorough"], name="templates", sweep=None, region_sweep=False)

@@ -15,7 +15,7 @@ from ..scanline import bar_extent
 __all__ = ["true_axis", "code_box"]
 
 
-def true_axis(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def true_axis(starts: np.ndarray, ends: np.ndarray, min_spread: float = 10.0) -> tuple[np.ndarray, np.ndarray]:
     """The code's start and end on its own axis, when its scanlines crossed it slantwise.
 
     Scanlines at different offsets enter a code along its first bar's edge
@@ -24,14 +24,19 @@ def true_axis(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndar
     against the code (a row across a code rotated by 20°, say) still reads
     it, over a stretch longer by 1 / cos(tilt); the axis perpendicular to
     the bars gives the true orientation and length. Unchanged when the
-    scanlines do not spread across the bars enough to tell, or the tilt is
-    under 2° or over 60°.
+    scanlines do not spread across the bars enough to tell (``min_spread``
+    pixels, or a tenth of the code if less), or the tilt is under 2° or
+    over 60°.
 
     Parameters
     ----------
     starts, ends : ndarray, shape (n, 2)
         Image points where each agreeing scanline found the code's start
         (start guard side) and end.
+    min_spread : float
+        Pixels the scanlines must spread across: ten for the template
+        decoders' fitted ends, fewer for the fast decoder's edges, which
+        are placed to a tenth of a pixel.
 
     Returns
     -------
@@ -50,7 +55,7 @@ def true_axis(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndar
     axis = direction / length
     points = np.concatenate([starts - start, ends - end])
     across = points @ np.array([-axis[1], axis[0]])
-    if np.ptp(across) < min(10.0, 0.1 * length):
+    if np.ptp(across) < min(min_spread, 0.1 * length):
         return start, end
     _, _, vt = np.linalg.svd(points - points.mean(axis=0))
     bars = vt[0]

@@ -30,13 +30,15 @@ from .._kernels.runs import EAN8, EAN13, LAYOUT_MODULES, UPCE
 from .._kernels.scan import CODE39, FLOAT_FIELDS, INT_FIELDS, MAX_READS, TEXT_SLOTS, read_profiles, sweep
 from ..code39_reader import Code39ReadOptions, finish_text
 from ..formats import Format
-from ..results import Barcode
+from ..results import Barcode, Region
 from ..scanline import Scanline
 from ..symbology.code39 import ALPHABET, START_STOP
 from ..symbology.upcean import upce_to_upca
 from .placement import code_box, true_axis
+from .regions import covers, region_scanlines
 
-__all__ = ["SweepPlan", "LineRead", "sweep_lines", "sweep_image", "read_scanlines", "agreeing", "to_barcodes"]
+__all__ = ["SweepPlan", "LineRead", "Swept", "sweep_lines", "sweep_image", "unexplained", "read_scanlines", "read_regions",
+           "agreeing", "to_barcodes"]
 
 _CHARACTERS = ALPHABET + START_STOP
 
@@ -46,8 +48,9 @@ class SweepPlan:
     """How densely the sweep crosses an image, and what settles a text.
 
     The sweep runs in two passes. The first crosses the image with
-    ``coarse_lines`` rows and as many columns; every text read there on
-    too few lines is confirmed on short lines beside it. Only when nothing is settled does
+    ``coarse_lines`` rows, as many columns and, if asked, about as many
+    lines along each diagonal; every text read there on too few lines is
+    confirmed on short lines beside it. Only when nothing is settled does
     the second pass cross the image densely: rows and columns ``spacing``
     pixels apart (closer on small images, so that there are at least
     ``min_lines`` of each) and, if asked, both diagonals.
@@ -61,8 +64,7 @@ class SweepPlan:
     min_lines : int
         Least lines of one direction across the image in the second pass.
     diagonals : bool
-        Also sweep both diagonals in the second pass (codes rotated by
-        25°-65°).
+        Also sweep both diagonals (codes rotated by 25°-65°).
     dense : bool
         Run the second pass at all.
     levels : tuple of float
@@ -147,7 +149,11 @@ def sweep_lines(height: int, width: int, plan: SweepPlan, dense: bool) -> np.nda
     """
     if not dense:
         n = max(plan.coarse_lines, 1)
-        lines = _rows_and_columns(height, width, max(1, height // n), max(1, width // n))
+        row_step, col_step = max(1, height // n), max(1, width // n)
+        parts = [_rows_and_columns(height, width, row_step, col_step)]
+        if plan.diagonals:
+            parts.append(_diagonals(height, width, max(1, (height + width) // (2 * n))))
+        lines = np.concatenate(parts)
     else:
         row_step = max(1, min(plan.spacing, height // plan.min_lines))
         col_step = max(1, min(plan.spacing, width // plan.min_lines))
@@ -176,9 +182,8 @@ def _clip(line: np.ndarray, height: int, width: int) -> np.ndarray | None:
     return np.array([x0 + lo * dx, y0 + lo * dy, dx, dy, hi - lo], dtype=np.int64)
 
 
-def _confirming_lines(reads: Sequence[LineRead], lines: np.ndarray, height: int, width: int,
-                      plan: SweepPlan) -> np.ndarray:
-    """Short lines beside each read, parallel to its line, over the code and its quiet zones."""
+def _lines_beside(reads: Sequence[LineRead], lines: np.ndarray, height: int, width: int, offsets) -> np.ndarray:
+    """Short lines parallel to each read's line, at ``offsets(read)`` pixels beside it, over the code and its quiet zones."""
     out = []
     for read in reads:
         x0, y0, dx, dy, _ = (int(v) for v in lines[read.line])
@@ -187,12 +192,25 @@ def _confirming_lines(reads: Sequence[LineRead], lines: np.ndarray, height: int,
         margin = CONFIRM_MARGIN * (b - a) / read.modules
         t0 = int(max(math.floor(a - margin), 0))
         t1 = int(math.ceil(b + margin))
-        for offset in plan.confirming:
+        for offset in offsets(read):
             line = np.array([x0 + t0 * dx + offset * beside[0], y0 + t0 * dy + offset * beside[1], dx, dy, t1 - t0])
             clipped = _clip(line, height, width)
             if clipped is not None:
                 out.append(clipped)
     return np.array(out, dtype=np.int64).reshape(-1, 5)
+
+
+def _spread(group: list[LineRead]) -> float:
+    """How far apart, across the code, the lines of a group read it."""
+    (x0, y0), (x1, y1) = group[0].start, group[0].end
+    nx, ny = -(y1 - y0) / max(group[0].length, 1e-9), (x1 - x0) / max(group[0].length, 1e-9)
+    across = [r.centre[0] * nx + r.centre[1] * ny for r in group]
+    return max(across) - min(across)
+
+
+EDGE_SPREAD = 4.0  # pixels across which edges placed to a tenth of a pixel tell a code's tilt
+SPREAD = 0.2  # a group read across less than this share of its code's length is probed farther out (true axis)
+PROBES = (-0.3, -0.15, 0.15, 0.3)  # offsets of those probes, in code lengths
 
 
 CONFIRM_MARGIN = 12.0  # modules of quiet zone and slack on the confirming lines, each side
@@ -232,22 +250,51 @@ def _line_reads(found: int, out_int, out_float, out_text, origins, steps, first_
     return reads
 
 
+@dataclasses.dataclass
+class Swept:
+    """What the sweep found: every line's reads, and the runs of bars that no read explains.
+
+    ``runs`` holds, per line with one, the image points where its longest
+    unexplained run of bar-like elements (``MIN_RUN`` edges or more, see
+    :func:`barreader._kernels.scan.sweep`) starts and ends; ``groups`` the
+    reads that settle a code (:func:`agreeing`), once the sweep is done.
+    """
+
+    reads: list[LineRead]
+    runs: list[tuple[tuple[float, float], tuple[float, float]]]
+    groups: list[list[LineRead]] = dataclasses.field(default_factory=list)  # agreeing reads, one group per code
+
+    def __iadd__(self, other: "Swept") -> "Swept":
+        self.reads += other.reads
+        self.runs += other.runs
+        return self
+
+
 def _run(image: np.ndarray, scale: float, lines: np.ndarray, formats: frozenset[Format], plan: SweepPlan,
-         first_line: int) -> list[LineRead]:
+         first_line: int) -> Swept:
     code39 = Format.CODE39 in formats
     layouts = _layouts(formats)
     if len(lines) == 0 or not (code39 or layouts.any()):
-        return []
+        return Swept([], [])
     out_int, out_float, out_text = _outputs()
+    out_runs = np.empty((len(lines), 3))
     found = sweep(image, lines, float(scale), layouts, code39, np.asarray(plan.levels, dtype=np.float64),
-                  out_int, out_float, out_text)
+                  out_int, out_float, out_text, out_runs)
     # One sample per pixel passed: sample p covers [p, p + 1), its centre on the pixel.
     steps = lines[:, 2:4].astype(np.float64)
     origins = lines[:, :2].astype(np.float64) + 0.5 * steps
-    return _line_reads(found, out_int, out_float, out_text, origins, steps, first_line)
+    return Swept(_line_reads(found, out_int, out_float, out_text, origins, steps, first_line),
+                 _runs(out_runs, origins, steps))
 
 
-def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], plan: SweepPlan) -> list[LineRead]:
+def _runs(out_runs: np.ndarray, origins: np.ndarray, steps: np.ndarray) -> list:
+    with_run = np.flatnonzero(out_runs[:, 2] > 0)
+    starts = origins[with_run] + (out_runs[with_run, 0:1] - 0.5) * steps[with_run]
+    ends = origins[with_run] + (out_runs[with_run, 1:2] - 0.5) * steps[with_run]
+    return [(tuple(a), tuple(b)) for a, b in zip(starts.tolist(), ends.tolist())]
+
+
+def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], plan: SweepPlan) -> Swept:
     """Every code the sweep's lines read in an image (see :class:`SweepPlan` for its passes).
 
     Parameters
@@ -261,29 +308,72 @@ def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], pla
 
     Returns
     -------
-    list of LineRead
+    Swept
         Line numbers count through every line swept, in order.
     """
     height, width = image.shape
     lines = np.zeros((0, 5), dtype=np.int64)
-    reads: list[LineRead] = []
+    found = Swept([], [])
     if plan.coarse_lines > 0:
         lines = sweep_lines(height, width, plan, dense=False)
-        reads = _run(image, scale, lines, formats, plan, 0)
-        settled = {id(r) for group in agreeing(reads, plan) for r in group}
-        unsettled = [r for r in reads if id(r) not in settled]
-        if settled and not unsettled:
-            return reads
+        found = _run(image, scale, lines, formats, plan, 0)
+        settled = {id(r) for group in agreeing(found.reads, plan) for r in group}
+        unsettled = [r for r in found.reads if id(r) not in settled]
         if unsettled:
-            beside = _confirming_lines(unsettled, lines, height, width, plan)
-            reads += _run(image, scale, beside, formats, plan, len(lines))
+            beside = _lines_beside(unsettled, lines, height, width, lambda read: plan.confirming)
+            found.reads += _run(image, scale, beside, formats, plan, len(lines)).reads
             lines = np.concatenate([lines, beside])
-            if agreeing(reads, plan):
-                return reads
-    if plan.dense:
+    groups = agreeing(found.reads, plan)
+    if not groups and plan.dense:
         dense = sweep_lines(height, width, plan, dense=True)
-        reads += _run(image, scale, dense, formats, plan, len(lines))
-    return reads
+        found += _run(image, scale, dense, formats, plan, len(lines))
+        lines = np.concatenate([lines, dense])
+        groups = agreeing(found.reads, plan)
+    # Lines close together cannot tell the axis of a code they cross slantwise: probe farther out.
+    narrow = [g[0] for g in groups if _spread(g) < SPREAD * g[0].length]
+    if narrow:
+        probes = _lines_beside(narrow, lines, height, width, lambda read: [int(round(f * read.length)) for f in PROBES])
+        found.reads += _run(image, scale, probes, formats, plan, len(lines)).reads
+        groups = agreeing(found.reads, plan)
+    found.groups = groups
+    return found
+
+
+def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
+    """Whether runs of bars the sweep saw on two lines lie at one place away from every code it read.
+
+    Another code, unread, may be there. A run near a read code (its digits,
+    the part of its bars its box missed) is explained by it; a run on one
+    line only is more often a line of text.
+    """
+    boxes = [_frame(r.position) for r in results]
+    away = []
+    for (x0, y0), (x1, y1) in found.runs:
+        centre = (0.5 * (x0 + x1), 0.5 * (y0 + y1))
+        if not any(_near(centre, box) for box in boxes):
+            away.append((centre, math.hypot(x1 - x0, y1 - y0)))
+    for i, (a, length_a) in enumerate(away):
+        for b, length_b in away[i + 1:]:
+            if math.hypot(a[0] - b[0], a[1] - b[1]) < 0.5 * min(length_a, length_b):
+                return True
+    return False
+
+
+def _frame(corners: np.ndarray) -> tuple:
+    """A box as its origin, unit axes and sides (plain floats)."""
+    (x0, y0), (x1, y1), _, (x3, y3) = corners.tolist()
+    length, height = math.hypot(x1 - x0, y1 - y0), math.hypot(x3 - x0, y3 - y0)
+    return x0, y0, (x1 - x0) / max(length, 1e-9), (y1 - y0) / max(length, 1e-9), \
+        (x3 - x0) / max(height, 1e-9), (y3 - y0) / max(height, 1e-9), length, height
+
+
+def _near(point: tuple[float, float], box: tuple) -> bool:
+    """Whether a point lies on a box grown by a quarter of its length (the code's) on every side."""
+    x0, y0, ux, uy, vx, vy, length, height = box
+    dx, dy = point[0] - x0, point[1] - y0
+    a, b = dx * ux + dy * uy, dx * vx + dy * vy
+    margin = 0.25 * length
+    return -margin <= a <= length + margin and -margin <= b <= height + margin
 
 
 def read_scanlines(scanlines: Sequence[Scanline], formats: frozenset[Format], plan: SweepPlan,
@@ -301,7 +391,7 @@ def read_scanlines(scanlines: Sequence[Scanline], formats: frozenset[Format], pl
         counts[i] = len(line.profile)
     out_int, out_float, out_text = _outputs()
     found = read_profiles(profiles, counts, layouts, code39, np.asarray(plan.levels, dtype=np.float64),
-                          out_int, out_float, out_text)
+                          out_int, out_float, out_text, np.empty((len(scanlines), 3)))
     # Scanline.to_image maps profile coordinate p to origin + (p - 0.5) step.
     origins = np.array([s.origin for s in scanlines], dtype=np.float64)
     steps = np.array([s.step for s in scanlines], dtype=np.float64)
@@ -315,11 +405,16 @@ def _same_place(a: LineRead, b: LineRead) -> bool:
     return gap < 0.5 * longer and abs(a.length - b.length) < 0.3 * longer
 
 
+def _crosses(a: LineRead, b: LineRead) -> bool:
+    """Whether read ``b`` lies on the stretch ``a`` read: beside it along ``a``'s axis, near it across."""
+    ux, uy = (a.end[0] - a.start[0]) / max(a.length, 1e-9), (a.end[1] - a.start[1]) / max(a.length, 1e-9)
+    dx, dy = b.centre[0] - a.centre[0], b.centre[1] - a.centre[1]
+    return abs(dx * ux + dy * uy) < 0.3 * a.length and abs(dy * ux - dx * uy) < 0.25 * a.length
+
+
 def _overlap(a: list[LineRead], b: list[LineRead]) -> bool:
-    """Whether some read of group ``a`` lies where some read of group ``b`` does (checked at their extremes)."""
-    picks = [min(a, key=lambda r: r.centre[1]), max(a, key=lambda r: r.centre[1]),
-             min(a, key=lambda r: r.centre[0]), max(a, key=lambda r: r.centre[0])]
-    return any(_same_place(p, q) for p in picks for q in b)
+    """Whether some read of group ``a`` crosses the stretch of some read of group ``b``."""
+    return any(_crosses(q, p) for p in a for q in b)
 
 
 MIN_WEAKEST = 0.22  # a read whose weakest edge is fainter than this, relative to its median edge, is not counted
@@ -399,7 +494,7 @@ def to_barcodes(gray: np.ndarray, groups: Sequence[list[LineRead]], formats: fro
         quality = float(min(max(1.0 - np.prod(1.0 - posteriors), 0.0), 1.0))
         starts = np.array([r.start for r in by_line.values()], dtype=np.float64)
         ends = np.array([r.end for r in by_line.values()], dtype=np.float64)
-        start, end = true_axis(starts, ends)
+        start, end = true_axis(starts, ends, min_spread=EDGE_SPREAD)
         position, orientation = code_box(gray, start, end, starts)
         length = float(np.hypot(*(end - start)))
         module = length / group[0].modules if fmt is not Format.CODE39 else math.nan
@@ -414,3 +509,33 @@ def to_barcodes(gray: np.ndarray, groups: Sequence[list[LineRead]], formats: fro
             extra["edge_error"] = float(min(r.edge_error for r in by_line.values()))
         results.append(Barcode(text, fmt, position, orientation, quality, extra))
     return results
+
+
+def read_regions(gray: np.ndarray, regions: Sequence[Region], formats: frozenset[Format], plan: SweepPlan,
+                 code39: Code39ReadOptions, scanlines: int) -> tuple[list[Barcode], list[Region]]:
+    """The fast decoder on each region's band-averaged scanlines.
+
+    Returns
+    -------
+    results : list of Barcode
+        The codes settled there.
+    unsettled : list of Region
+        The regions on which no code was settled.
+    """
+    results: list[Barcode] = []
+    unsettled = []
+    for region in regions:
+        if any(covers(_ends(r), region) for r in results):
+            continue  # on a code read already
+        found = to_barcodes(gray, agreeing(read_scanlines(region_scanlines(gray, region, scanlines), formats, plan), plan),
+                            formats, code39)
+        results += found
+        if not found:
+            unsettled.append(region)
+    return results, unsettled
+
+
+def _ends(code: Barcode) -> tuple[np.ndarray, np.ndarray]:
+    """The middles of a code's start and end sides."""
+    corners = np.asarray(code.position, dtype=float)
+    return (corners[0] + corners[3]) / 2, (corners[1] + corners[2]) / 2

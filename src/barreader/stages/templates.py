@@ -1,0 +1,189 @@
+"""The deformable-template decoder on a region's scanlines (Gallo and Manduchi).
+
+Each scanline's extents are decoded with every plausible layout by the
+exact marginal likelihood of the digit templates and the check-digit
+dynamic programme (:mod:`barreader.decode.upcean`); light falling off
+along a code gets levels that drift, blurred ones a deconvolved copy
+(:mod:`barreader.decode.extent`). A region is scanned centre first until
+one code is confirmed on two scanlines or nothing code-like shows by the
+third.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ..decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_deblurred, decode_plain
+from ..decode.upcean import LAYOUTS, Candidate, DecoderOptions, ProfileModel, layouts_for, plausible
+from ..decode.verify import QUIET, Fit
+from ..formats import Format
+from ..quality import quality
+from ..results import Region
+from ..scanline import Scanline, find_extents
+from .hits import Hit, code_axis, confirmed, evidence, same_stretch
+from .regions import covers, region_scanlines
+
+__all__ = ["LineDecodes", "RegionScan", "decode_scanline", "scan_regions", "scan_region", "SHARP", "HOPELESS"]
+
+
+@dataclasses.dataclass
+
+
+class LineDecodes:
+    """What the deformable templates made of one scanline."""
+
+    found: list[tuple[Candidate, Fit]]
+    seeds: list[Candidate]  # the best decode of each extent
+    blurred: bool  # some extent or its best decode looks strongly blurred
+
+
+SHARP = 0.6  # extent sharpness below which a profile counts as blurred
+
+
+DRIFTING = 0.2  # contrast change from a code's centre to an end, relative, from which levels may drift
+
+
+def decode_scanline(line: Scanline, formats: frozenset[Format], options: DecoderOptions) -> LineDecodes:
+    """Decode every extent of a scanline with the deformable templates.
+
+    Every plausible layout is decoded; if the whole-code fit of the best
+    sees light falling off along the code, every layout is decoded again
+    with levels that drift (:func:`_decode_layouts`); if the best looks
+    blurred, its layout is decoded again after deconvolution.
+    """
+    layouts = layouts_for(formats)
+    found = []
+    seeds = []
+    blurred = False
+    for extent in find_extents(line.profile)[:3]:
+        blurred |= extent.sharpness < SHARP
+        fitting = [layout for layout in layouts if plausible(layout, extent.n_bars, extent.sharpness)]
+        if not fitting:
+            continue
+        model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
+        decoded = _decode_layouts(line.profile, extent, fitting, formats, options, model)
+        if not decoded:
+            continue
+        candidate, fit = min(decoded, key=lambda d: d[1].residual)
+        if options.level_pieces > 1 and fit.contrast_drift >= DRIFTING:
+            drifting = ProfileModel(line.profile, extent.start, extent.end, options.variance, options.level_pieces)
+            decoded += _decode_layouts(line.profile, extent, fitting, formats, options, drifting)
+            candidate, fit = min(decoded, key=lambda d: d[1].residual)
+        layout = LAYOUTS[candidate.layout]
+        if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < SHARP):
+            result = decode_deblurred(line.profile, extent.start, extent.end, layout, formats, options, model.contrast, fit.blur)
+            if result is not None:
+                decoded.append(result)
+                if result[1].residual < fit.residual:
+                    candidate, fit = result
+        blurred |= fit.blur >= BLURRED_FROM
+        seeds.append(candidate)
+        found += decoded
+    return LineDecodes(found, seeds, blurred)
+
+
+def _decode_layouts(profile, extent, layouts, formats, options: DecoderOptions,
+                    model: ProfileModel) -> list[tuple[Candidate, Fit]]:
+    """Decode an extent with each of ``layouts`` (those its bar count allows), under one level model.
+
+    Constant levels are the paper's. Where light falls off along a code,
+    they call the spaces at the dim end dark, and the check digit then
+    fills in that end from the bright one; levels fitted as lines
+    (``options.level_pieces``) read it. The whole-code fit, which models a
+    drift either way, decides between the readings.
+    """
+    results = (decode_plain(profile, extent.start, extent.end, layout, formats, options, model) for layout in layouts)
+    return [result for result in results if result is not None]
+
+
+HOPELESS = 0.02  # if no single scanline's decode reaches this by the third, give up on the region
+
+
+@dataclasses.dataclass
+
+
+class RegionScan:
+    """The scanlines of one region and what was read on them."""
+
+    index: int  # the region's position in the list scanned
+    lines: list[Scanline]
+    decodes: list[LineDecodes]
+    found: list[Hit]
+    confirmed: bool
+
+
+def scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[RegionScan]:
+    """Decode scanlines of each region with the templates until one code is confirmed there.
+
+    A region whose scanlines stop inside the image before a decoded code's
+    quiet zone (a box covering only part of a code) is scanned again on
+    longer lines, and only those count, less what they read on codes
+    already confirmed; a code they confirm leaves later regions to be
+    scanned.
+    """
+    scans: list[RegionScan] = []
+    done: list[tuple[np.ndarray, np.ndarray]] = []
+    for index, region in enumerate(regions, start=index0):
+        if any(covers(stretch, region) for stretch in done):
+            continue
+        scan = scan_region(gray, region, index, fmts, opts)
+        extra = max((_shortfall(h, gray.shape) for h in scan.found), default=0.0)
+        if extra > 0:
+            scan = scan_region(gray, region, index, fmts, opts, extra)
+            # Longer lines may cross a code already read, where they add
+            # nothing but rival readings of it.
+            scan.found = [h for h in scan.found if not any(same_stretch(s, h.endpoints()) for s in done)]
+        settled = confirmed(scan.found)
+        scan.confirmed = settled is not None
+        # What longer lines confirm does not spare later regions: crossing
+        # into a code beside the box, they can confirm a short code read on
+        # part of it, and only that code's own region shows it whole.
+        if settled is not None and extra == 0:
+            # On the code's own axis: a slanted scan's segment points off
+            # the code, over a neighbour's region.
+            done.append(code_axis(settled))
+        scans.append(scan)
+    return scans
+
+
+def scan_region(gray, region: Region, index: int, fmts, opts, extra: float = 0.0) -> RegionScan:
+    """Decode one region's scanlines, centre first, until a code is confirmed or nothing looks like one."""
+    scan = RegionScan(index, region_scanlines(gray, region, opts.scanlines, extra), [], [], False)
+    for count, line in enumerate(scan.lines, start=1):
+        scan.decodes.append(decode_scanline(line, fmts, opts.decoder))
+        scan.found += [Hit(c, line, index, f) for c, f in scan.decodes[-1].found]
+        if confirmed(scan.found) is not None:
+            scan.confirmed = True
+            break
+        if count >= 3 and not any(quality(evidence([h])) >= HOPELESS for h in scan.found):
+            break  # nothing code-like in the middle of this region
+    return scan
+
+
+SLACK_MODULES = 20.0  # how far past a cut-short code a longer scanline reaches, for a misplaced decode
+
+
+def _shortfall(hit: Hit, shape: tuple[int, int]) -> float:
+    """Pixels a scanline lacks for a code's quiet zones, where it stops inside the image (else 0).
+
+    A decode whose quiet zone lies off its scanline has no evidence of
+    one, and is often a misread of part of a longer code: a localizer's
+    box that holds only part of a code gives scanlines that start inside
+    it, whose decodes are misreads or nothing. Where the image goes on, a
+    longer scanline shows what is there.
+    """
+    cand = hit.candidate
+    n = len(hit.scanline.profile)
+    need = (QUIET + 1.5) * cand.module
+    short = max(need - cand.start, 0.0), max(cand.end + need - n, 0.0)
+    if not any(short):
+        return 0.0
+    h, w = shape
+    missing = 0.0
+    for deficit, position in zip(short, (0.0, float(n))):
+        x, y = hit.scanline.to_image(position)
+        if deficit > 0 and 1.0 <= x <= w - 2.0 and 1.0 <= y <= h - 2.0:
+            missing = max(missing, deficit + SLACK_MODULES * cand.module)
+    return missing * float(np.hypot(*hit.scanline.step))
