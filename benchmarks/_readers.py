@@ -51,7 +51,8 @@ FORMAT_OPTIONS: dict[str, dict[str, str | None]] = {
 
 #: Reader names in their default order.
 READER_NAMES = ("barreader", "zxing-cpp", "zbar", "opencv")  # the default set
-# Ablations of barreader, selectable with --readers: "barreader-templates"
+# Effort levels of barreader, selectable with --readers: "barreader-fast" and "barreader-thorough"
+# ("barreader" is the default, normal effort). Ablations: "barreader-templates"
 # (no blur stages), "barreader-deblur" (no blurred-model decoder) and
 # "barreader-gradient", "barreader-quagga" and "barreader-onnx" (one localizer alone).
 
@@ -266,6 +267,20 @@ class BarreaderReader(Reader):
         return out
 
 
+class BarreaderFast(BarreaderReader):
+    """barreader at ``effort="fast"``: the fast decoder's sweep alone."""
+
+    name = "barreader-fast"
+    read_options = {"effort": "fast"}
+
+
+class BarreaderThorough(BarreaderReader):
+    """barreader at ``effort="thorough"``: every stage on every region."""
+
+    name = "barreader-thorough"
+    read_options = {"effort": "thorough"}
+
+
 class BarreaderTemplatesOnly(BarreaderReader):
     """barreader with its two blur stages off: the deformable templates alone."""
 
@@ -415,8 +430,8 @@ class OpenCVReader(Reader):
 
 _READER_CLASSES = {
     cls.name: cls
-    for cls in (BarreaderReader, ZxingCppReader, ZbarReader, OpenCVReader, BarreaderTemplatesOnly, BarreaderNoBlurredModel,
-                BarreaderGradientOnly, BarreaderQuaggaOnly, BarreaderOnnxOnly)
+    for cls in (BarreaderReader, ZxingCppReader, ZbarReader, OpenCVReader, BarreaderFast, BarreaderThorough,
+                BarreaderTemplatesOnly, BarreaderNoBlurredModel, BarreaderGradientOnly, BarreaderQuaggaOnly, BarreaderOnnxOnly)
 }
 ALL_READER_NAMES = tuple(_READER_CLASSES)
 

@@ -1,29 +1,34 @@
-"""Speed of barreader: one scanline decode, one photo, a fresh process.
+"""Speed of barreader at each effort beside zxing-cpp, ZBar and OpenCV, timed image by image in one loop.
+
+These machines are shared and noisy, so absolute times say little; what
+is reported is the ratio to zxing-cpp on the *same* image, measured in the
+same loop iteration, and its median, mean and worst case per set.
 
 Usage::
 
-    python benchmarks/bench_speed.py [--repeat 5] [--data ../shared/data]
+    python benchmarks/bench_speed.py [DATA ...] [--readers barreader-fast,barreader,zxing-cpp,...]
+        [--repeat 1] [--profile] [--startup] [--json out.json]
 
-Prints, single-threaded after JIT warm-up unless said otherwise:
-
-* median ms of one first-stage decode (one layout, one endpoint hypothesis)
-  and of a whole scanline (extents, every layout, verification) on
-  synthetic UPC-A/EAN-13 profiles;
-* median ms per image over the 640x480 photographs of the zxing set and over
-  synthetic 640x480 scenes;
-* seconds from process start to the first result in a fresh process with a
-  warm numba cache, and with a cold one (the one-off compile time).
+Prints, per set (the first component of a manifest's path, e.g. ``zxing``
+or ``negatives``) and reader: images, images read and with a wrong text,
+median / mean / p90 / max ms per image, and the median and mean of the
+per-image ratio to zxing-cpp, with its largest value. ``--profile`` adds,
+per barreader reader, the share of its time spent in each stage (the
+stages of :mod:`barreader.stages`, from :func:`barreader.stages.timing.collect`).
+``--startup`` measures ``import barreader`` and the first read in a fresh
+process with a warm numba cache.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -36,98 +41,189 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
-import barreader  # noqa: E402
-from _env import environment, print_environment  # noqa: E402
-from _readers import make_readers  # noqa: E402
+from _env import csv_list, environment, print_environment  # noqa: E402
 from _manifest import default_data_root, load_gray  # noqa: E402
-from barreader.decode.upcean import LAYOUTS, DecoderOptions, decode_extent  # noqa: E402
-from barreader.formats import Format  # noqa: E402
-from barreader.image import to_gray  # noqa: E402
-from barreader.reader import _decode_scanline  # noqa: E402
-from barreader.scanline import find_extents, sample_profile  # noqa: E402
-from barreader.synth import random_text, render_code, render_scene  # noqa: E402
+from _readers import ALL_READER_NAMES, UPCEAN, make_readers  # noqa: E402
+from bench_real import load_rows, score  # noqa: E402
+
+DEFAULT_READERS = ("barreader-fast", "barreader", "barreader-thorough", "zxing-cpp", "zbar", "opencv")
+DEFAULT_SETS = ("zxing", "zxing-cpp", "quagga2", "negatives")
+REFERENCE = "zxing-cpp"
 
 
-def median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("data", nargs="*", type=Path,
+                   help=f"manifest folders or data folders (default: {', '.join(DEFAULT_SETS)} under {default_data_root()})")
+    p.add_argument("--readers", type=csv_list, default=list(DEFAULT_READERS),
+                   help=f"comma-separated readers from {','.join(ALL_READER_NAMES)} (default: {','.join(DEFAULT_READERS)})")
+    p.add_argument("--symbologies", type=csv_list, default=list(UPCEAN), help="symbologies to benchmark (default: EAN/UPC)")
+    p.add_argument("--folders", type=csv_list, help="only these folders (glob patterns)")
+    p.add_argument("--exclude-folders", type=csv_list, default=["*extension*"], help="skip these folders (default: *extension*)")
+    p.add_argument("--repeat", type=int, default=1, help="runs per image and reader; the median is kept (default: 1)")
+    p.add_argument("--limit", type=int, default=0, help="at most this many images per set (0: all)")
+    p.add_argument("--profile", action="store_true", help="print the share of time per stage of each barreader reader")
+    p.add_argument("--startup", action="store_true", help="measure import and first read in a fresh process")
+    p.add_argument("--json", type=Path, metavar="OUT", help="save every image's times to this JSON file")
+    args = p.parse_args(argv)
+    unknown = [r for r in args.readers if r not in ALL_READER_NAMES]
+    if unknown:
+        p.error(f"unknown reader {', '.join(unknown)}; known: {', '.join(ALL_READER_NAMES)}")
+    args.show_misses = False
+    return args
+
+
+def timed(reader, gray: np.ndarray, repeat: int, profile: bool) -> tuple[float, list, dict]:
+    """Median ms of ``repeat`` runs, the first run's results and (with ``profile``) its stage seconds."""
+    from barreader.stages.timing import collect
+
+    times, results, stages = [], [], {}
+    for i in range(repeat):
         start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+        if profile and reader.name.startswith("barreader") and i == 0:
+            with collect() as stages:
+                got = reader.read(gray)
+        else:
+            got = reader.read(gray)
+        times.append((time.perf_counter() - start) * 1e3)
+        if i == 0:
+            results = got
+    return float(np.median(times)), results, dict(stages)
 
 
-def scanline_timings(repeat: int, count: int = 40) -> tuple[float, float]:
-    rng = np.random.default_rng(0)
-    formats = frozenset(Format)
-    one, whole = [], []
-    for i in range(count):
-        fmt = Format.UPCA if i % 2 else Format.EAN13
-        code = render_code(random_text(fmt, rng), fmt, px_per_module=rng.uniform(2, 3), blur=0.3, noise=0.02,
-                           phase=rng.uniform(), background_margin=20, rng=rng)
-        gray = to_gray(code.image)
-        y = float(code.corners[:, 1].mean())
-        line = sample_profile(gray, (0, y), (gray.shape[1] - 1, y), 2)
-        extent = find_extents(line.profile)[0]
-        decode_extent(line.profile, extent.start, extent.end, LAYOUTS["ean13"], formats, DecoderOptions())
-        one.append(median_ms(lambda: decode_extent(line.profile, extent.start, extent.end, LAYOUTS["ean13"], formats, DecoderOptions()), repeat))
-        whole.append(median_ms(lambda: _decode_scanline(line, formats, DecoderOptions()), repeat))
-    return statistics.median(one), statistics.median(whole)
+def run(rows, readers, repeat: int, profile: bool, limit: int) -> list[dict]:
+    """Every image through every reader, one after another for each image."""
+    records = []
+    per_set: dict[str, int] = defaultdict(int)
+    warmed = False
+    for i, row in enumerate(rows):
+        if limit and per_set[row.dataset] >= limit:
+            continue
+        try:
+            gray = load_gray(row.path)
+        except OSError:
+            continue
+        per_set[row.dataset] += 1
+        if not warmed:
+            for reader in readers:
+                reader.read(gray)
+            warmed = True
+        record = {"set": "negatives" if row.negative else row.dataset, "file": f"{row.dataset}/{row.file}",
+                  "shape": list(gray.shape), "readers": {}}
+        for reader in readers:
+            ms, results, stages = timed(reader, gray, repeat, profile)
+            entry = score(row, results)
+            entry.update(ms=ms, stages=stages)
+            record["readers"][reader.name] = entry
+        records.append(record)
+        if sys.stderr.isatty():
+            print(f"\r[{i + 1}/{len(rows)}] {row.label}          ", end="", file=sys.stderr, flush=True)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    return records
 
 
-def photo_timings(images: list[np.ndarray], repeat: int) -> list[float]:
-    for image in images[:2]:
-        barreader.read(image)
-    return [median_ms(lambda image=image: barreader.read(image), repeat) for image in images]
+def summary(records: list[dict], names: list[str]) -> dict:
+    """Per set and reader: counts, ms statistics and ratios to zxing-cpp."""
+    out: dict = {}
+    sets = sorted({r["set"] for r in records}) + ["all"]
+    for name_set in sets:
+        chosen = [r for r in records if name_set == "all" or r["set"] == name_set]
+        out[name_set] = {}
+        for name in names:
+            ms = np.array([r["readers"][name]["ms"] for r in chosen])
+            entry = {
+                "images": len(chosen),
+                "read": sum(r["readers"][name]["correct"] for r in chosen if r["set"] != "negatives"),
+                "wrong": sum(r["readers"][name]["wrong"] for r in chosen),
+                "median_ms": float(np.median(ms)), "mean_ms": float(ms.mean()),
+                "p90_ms": float(np.percentile(ms, 90)), "max_ms": float(ms.max()),
+            }
+            if REFERENCE in names:
+                ref = np.array([r["readers"][REFERENCE]["ms"] for r in chosen])
+                ratio = ms / np.maximum(ref, 1e-6)
+                entry.update(median_ratio=float(np.median(ratio)), mean_ratio=float(ratio.mean()),
+                             max_ratio=float(ratio.max()), ratio_of_medians=float(np.median(ms) / np.median(ref)),
+                             ratio_of_means=float(ms.mean() / ref.mean()))
+            out[name_set][name] = entry
+    return out
 
 
-def first_read_seconds(image_path: Path, cache_dir: str | None) -> tuple[float, float]:
-    """Wall time of a fresh interpreter reading one image, and the time from ``import barreader`` on."""
-    code = (
-        "import time; t = time.perf_counter(); import barreader; "
-        f"barreader.read({str(image_path)!r}); print(time.perf_counter() - t)"
-    )
+def print_summary(table: dict, names: list[str]) -> None:
+    print(f"Per set: read / wrong, ms per image (median, mean, p90, max), per-image ratio to {REFERENCE} "
+          "(median, mean, max) and the ratio of the mean times")
+    header = f"{'set':<11}{'reader':<20}{'n':>5}{'read':>6}{'wrong':>6}{'median':>9}{'mean':>9}{'p90':>9}{'max':>9}"
+    header += f"{'x med':>8}{'x mean':>8}{'x max':>9}{'mean/mean':>10}"
+    print(header)
+    for name_set, by_reader in table.items():
+        for name in names:
+            e = by_reader[name]
+            line = (f"{name_set:<11}{name:<20}{e['images']:>5}{e['read']:>6}{e['wrong']:>6}{e['median_ms']:>9.2f}"
+                    f"{e['mean_ms']:>9.2f}{e['p90_ms']:>9.2f}{e['max_ms']:>9.1f}")
+            if "median_ratio" in e:
+                line += f"{e['median_ratio']:>8.2f}{e['mean_ratio']:>8.2f}{e['max_ratio']:>9.1f}{e['ratio_of_means']:>10.2f}"
+            print(line)
+        print()
+
+
+def print_stages(records: list[dict], names: list[str]) -> None:
+    """Share of each barreader reader's time spent in each stage, over every image."""
+    for name in names:
+        if not name.startswith("barreader"):
+            continue
+        totals: dict[str, float] = defaultdict(float)
+        wall = sum(r["readers"][name]["ms"] for r in records) / 1e3
+        for r in records:
+            for stage_name, seconds in r["readers"][name]["stages"].items():
+                totals[stage_name] += seconds
+        if not totals:
+            continue
+        print(f"Stages of {name} (exclusive seconds summed over {len(records)} images; {wall:.2f} s in all)")
+        for stage_name, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+            print(f"  {stage_name:<16}{seconds:>9.3f} s {100 * seconds / max(wall, 1e-9):>6.1f} %")
+        rest = wall - sum(totals.values())
+        print(f"  {'(outside stages)':<16}{rest:>9.3f} s {100 * rest / max(wall, 1e-9):>6.1f} %")
+        print()
+
+
+def startup() -> None:
+    """Seconds to ``import barreader`` and to the first result, in fresh processes with a warm numba cache."""
+    image = REPO / "examples" / "upca_sharp.png"
     env = dict(os.environ, PYTHONPATH=str(REPO / "src"))
-    if cache_dir is not None:
-        env["NUMBA_CACHE_DIR"] = cache_dir
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    total = time.perf_counter() - start
-    return total, float(done.stdout.strip())
+    code = ("import time; t = time.perf_counter(); import barreader; t1 = time.perf_counter(); "
+            f"barreader.read({str(image)!r}); print(t1 - t, time.perf_counter() - t)")
+    subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)  # warm the cache
+    runs = []
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        runs.append([float(v) for v in done.stdout.split()])
+    imports, firsts = zip(*runs)
+    print(f"fresh process, warm numba cache (median of 3): import barreader {statistics.median(imports):.2f} s, "
+          f"first result {statistics.median(firsts):.2f} s after the start of the import")
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement; the median is kept")
-    parser.add_argument("--data", type=Path, default=default_data_root(), help="folder holding the zxing set")
-    args = parser.parse_args(argv)
-    print_environment(environment(make_readers(["barreader"], ["upca", "ean13", "ean8", "upce"])))
-
-    one, whole = scanline_timings(args.repeat)
-    print(f"scanline, first-stage decode of one layout (median of 40 profiles): {one:.2f} ms")
-    print(f"scanline, every layout + verification (median of 40 profiles):     {whole:.2f} ms")
-
-    photos = sorted((args.data / "zxing").glob("*/*.png")) if (args.data / "zxing").exists() else []
-    images = [load_gray(p) for p in photos]
-    images = [im for im in images if im.shape == (480, 640)]
-    if images:
-        times = photo_timings(images, args.repeat)
-        print(f"zxing photos 640x480: {len(images)} images, median {statistics.median(times):.1f} ms, "
-              f"mean {statistics.mean(times):.1f} ms, max {max(times):.1f} ms")
-    else:
-        print("zxing photos: data not found, skipped")
-    rng = np.random.default_rng(1)
-    scenes = [render_scene(2, size=(480, 640), blur=(0.0, 0.4), rng=rng).image for _ in range(20)]
-    times = photo_timings(scenes, args.repeat)
-    print(f"synthetic scenes 640x480 (2 codes each): median {statistics.median(times):.1f} ms")
-
-    target = REPO / "examples" / "upca_sharp.png"
-    first_read_seconds(target, None)  # make sure the default cache is warm
-    total, inside = first_read_seconds(target, None)
-    print(f"fresh process, warm numba cache: first result {inside:.2f} s after start of import ({total:.2f} s wall incl. interpreter)")
-    with tempfile.TemporaryDirectory() as cold:
-        total, inside = first_read_seconds(target, cold)
-    print(f"fresh process, cold numba cache (compiles every kernel): {inside:.1f} s")
+    args = parse_args(argv)
+    readers = [r for r in make_readers(args.readers, args.symbologies) if r.available]
+    print_environment(environment(readers))
+    if args.startup:
+        startup()
+    if not args.data:
+        args.data = [default_data_root() / name for name in DEFAULT_SETS]
+    rows = load_rows(args)
+    if not rows or not readers:
+        print("nothing to time (no data or no reader)")
+        return 0
+    names = [r.name for r in readers]
+    records = run(rows, readers, args.repeat, args.profile, args.limit)
+    table = summary(records, names)
+    print()
+    print_summary(table, names)
+    if args.profile:
+        print_stages(records, names)
+    if args.json:
+        args.json.write_text(json.dumps({"summary": table, "images": records}, indent=1))
+        print(f"saved {args.json}")
     return 0
 
 

@@ -34,7 +34,10 @@ from barreader.formats import Format  # noqa: E402
 from barreader.image import to_gray  # noqa: E402
 from barreader.localize.gradient import gradient_regions  # noqa: E402
 from barreader.quality import FEATURES, features  # noqa: E402
-from barreader.reader import ReaderOptions, _evidence, _gather, _group, _suppress  # noqa: E402
+from barreader.options import EFFORTS, ReaderOptions  # noqa: E402
+from barreader.reader import template_hits  # noqa: E402
+from barreader.stages.fuse import suppress  # noqa: E402
+from barreader.stages.hits import evidence, group_hits  # noqa: E402
 from barreader.symbology.upcean import upce_to_upca  # noqa: E402
 from barreader.synth import render_negative, render_scene  # noqa: E402
 
@@ -120,12 +123,12 @@ def sample(seed: int) -> list[tuple[list[float], int]]:
     gray = to_gray(image)
     opts = ReaderOptions()
     formats = frozenset(Format)
-    hits = _gather(gray, gradient_regions(gray), formats, opts, fallback=True, exhaustive=True)
+    hits = template_hits(gray, gradient_regions(gray), formats, opts, EFFORTS["thorough"], True, exhaustive=True)
     rows = []
-    for group in _suppress(_group(hits)):
+    for group in suppress(group_hits(hits)):
         candidate = group[0].candidate
         label = int(gtin(candidate.text, candidate.format) in truth)
-        rows.append((features(_evidence(group)).tolist(), label))
+        rows.append((features(evidence(group)).tolist(), label))
     return rows
 
 
