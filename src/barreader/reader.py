@@ -23,6 +23,7 @@ __all__ = ["read", "template_hits", "ReaderOptions", "DEFAULT_LOCALIZER"]
 
 DEFAULT_LOCALIZER = ("gradient", "quagga")
 REGION_SCANLINES = 7  # scanlines of a region the fast decoder reads
+THIN_IMAGE = 48  # pixels across, below which the localizers find nothing
 
 
 def read(
@@ -166,11 +167,15 @@ def read(
     if level.screen:
         with stage("screen"):
             todo = [r for r in todo if looks_like_code(gray, r)]
+    # Rows and columns across the image are for codes no localizer boxed
+    # well; with the screen on, only where some region shows bars, or where
+    # the image is too thin for the localizers.
+    whole_image = given is None and (bool(todo) or not level.screen or min(gray.shape) < THIN_IMAGE)
     if level.template_regions > 0 and fmts - {Format.CODE39}:
-        results += _templates(gray, todo[: level.template_regions], fmts, opts, level, whole_image=given is None)
+        results += _templates(gray, todo[: level.template_regions], fmts, opts, level, whole_image)
     if Format.CODE39 in fmts and level.code39_templates:
         with stage("code39"):
-            results += _code39(gray, todo[: level.template_regions], results, opts, level, whole_image=given is None)
+            results += _code39(gray, todo[: level.template_regions], results, opts, level, whole_image)
     return _finish(results)
 
 

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from ._kernels.rows import bar_reach, row_mean
+from ._kernels.valleys import valleys
 
 __all__ = ["Scanline", "sample_profile", "Extent", "find_extents", "valley_centres"]
 
@@ -104,11 +105,9 @@ def _valleys(smooth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     # Noise from the sample-to-sample differences of the flattest tenth.
     noise = float(np.quantile(np.abs(np.diff(smooth)), 0.1)) / 0.126
     prominence = max(0.08 * span, 3.0 * noise)
-    from scipy.signal import find_peaks  # imported on first use: scipy.signal takes half a second
-
-    centres, props = find_peaks(-smooth, prominence=prominence, width=0, rel_height=0.5)
+    centres, depths, left, right = valleys(np.asarray(smooth, dtype=np.float64), prominence)
     # Half-depth crossings, in profile coordinates (sample n's centre is n + 0.5).
-    return centres, props["prominences"], props["left_ips"] + 0.5, props["right_ips"] + 0.5
+    return centres, depths, left + 0.5, right + 0.5
 
 
 def valley_centres(smooth: np.ndarray) -> np.ndarray:

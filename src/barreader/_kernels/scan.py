@@ -130,6 +130,20 @@ def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out
         return found
     first_read = found
     any_upcean = layouts[0] or layouts[1] or layouts[2]
+    # A level whose edges are those of an earlier one (the edges above a
+    # threshold are nested, so equal counts mean equal edges) reads nothing new.
+    n_levels = levels.shape[0]
+    worth = np.ones(n_levels, dtype=np.bool_)
+    raw = np.zeros(n_levels, dtype=np.int64)
+    for k in range(n_levels):
+        least = max(MIN_STEP, levels[k] * spread)
+        for i in range(n_all):
+            if abs(forward_strengths[i]) >= least:
+                raw[k] += 1
+        worth[k] = raw[k] >= MIN_EDGES
+        for j in range(k):
+            if raw[j] == raw[k]:
+                worth[k] = False
     for direction in range(2):
         found_before = found
         if direction == 0:
@@ -142,9 +156,12 @@ def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out
                 backward_strengths[i] = -forward_strengths[n_all - 1 - i]
             all_positions = backward_positions
             all_strengths = backward_strengths
-        for level in levels:
+        for k in range(n_levels):
             if found > found_before:
                 break  # read at an earlier level: the later ones would read the same code again
+            if not worth[k]:
+                continue
+            level = levels[k]
             n = strong_edges(all_positions, all_strengths, n_all, max(MIN_STEP, level * spread), positions, strengths)
             first = 1 if n > 0 and strengths[0] > 0.0 else 0  # codes start with a bar
             m = n - first

@@ -21,7 +21,7 @@ from ..scanline import Scanline, find_extents
 from .hits import Hit, confirmed, group_hits, settles
 from .templates import RegionScan
 
-__all__ = ["search_regions", "smooth", "MAX_ROUGHNESS", "MAX_BARS"]
+__all__ = ["search_regions", "smooth", "repeated", "MAX_ROUGHNESS", "MAX_BARS", "MIN_REPEATS"]
 
 
 def _search_scanline(
@@ -44,9 +44,12 @@ def search_regions(scans: list[RegionScan], fmts, opts, smooth_only: bool = Fals
     The central scanline is searched along its whole length, the next ones
     where codes were placed on it. At most ``opts.searched_regions``
     regions are searched, in the order given; with ``smooth_only``, only
-    regions whose central scanline is smooth (:func:`smooth`).
+    regions whose central scanline is smooth (:func:`smooth`) or where the
+    templates read one text on several scanlines, each too unsure to be
+    reported (:func:`repeated`).
     """
-    todo = [scan for scan in scans if _worth_searching(scan, opts) and (not smooth_only or smooth(scan))]
+    todo = [scan for scan in scans
+            if _worth_searching(scan, opts) and (not smooth_only or smooth(scan) or repeated(scan))]
     todo = todo[: opts.searched_regions]
     for scan in todo:
         for count, (line, decoded) in enumerate(zip(scan.lines, scan.decodes[: opts.blurred_scanlines]), start=1):
@@ -89,6 +92,22 @@ def smooth(scan: RegionScan) -> bool:
     if first <= 0 or float(np.abs(np.diff(profile, 2)).mean()) > MAX_ROUGHNESS * first:
         return False
     return max((extent.n_bars for extent in find_extents(profile)), default=0) <= MAX_BARS
+
+
+MIN_REPEATS = 3  # scanlines of a region on which the templates read one text
+
+
+def repeated(scan: RegionScan) -> bool:
+    """Whether the templates read one text on at least ``MIN_REPEATS`` of a region's scanlines.
+
+    A blurred code with noise on it is rough, yet its templates often
+    agree on the right text at posteriors too low to report; random
+    texture rarely gives one text twice.
+    """
+    lines: dict[tuple, set[int]] = {}
+    for hit in scan.found:
+        lines.setdefault(hit.key, set()).add(id(hit.scanline))
+    return any(len(on) >= MIN_REPEATS for on in lines.values())
 
 
 def _placement(hit: Hit) -> Placement:
