@@ -79,6 +79,19 @@ def test_edge_fit_matches_its_twin_and_finds_a_misplaced_edge():
     assert runs.edge_fit(positions, 0, modules, 59) > 0.6
 
 
+def test_edge_fit_follows_a_label_around_a_can():
+    # A code spanning 100 degrees of a cylinder seen from the front: x = R sin(angle).
+    modules = np.random.default_rng(2).integers(1, 5, 59).astype(np.float64)
+    marks = np.concatenate(([0.0], np.cumsum(modules)))
+    angle = np.radians(100.0) * (marks / marks[-1] - 0.5)
+    positions = 320 + 180 * np.sin(angle)
+    fit = runs.edge_fit(positions, 0, modules, 59)
+    assert fit == pytest.approx(runs.edge_fit_reference(positions, modules), rel=1e-9)
+    assert fit < 0.3
+    positions[20] += 0.8 * (positions[21] - positions[20]) / modules[20]  # one edge most of a module off
+    assert runs.edge_fit(positions, 0, modules, 59) > 0.5
+
+
 @pytest.mark.parametrize("fmt", ["UPC-A", "EAN-13", "EAN-8", "UPC-E", "Code39"])
 def test_read_profiles_matches_its_twin(fmt):
     rng = np.random.default_rng(len(fmt))

@@ -316,33 +316,37 @@ def _upce_check(ns, x, check):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def _solve4(gram, rhs):  # pragma: no cover - jitted
-    """Solve a 4 x 4 system by Gaussian elimination with partial pivoting (zeros if singular)."""
+def _solve(gram, rhs):  # pragma: no cover - jitted
+    """Solve a small square system by Gaussian elimination with partial pivoting (zeros if singular)."""
+    n = rhs.shape[0]
     a = gram.copy()
     b = rhs.copy()
-    for col in range(4):
+    for col in range(n):
         pivot = col
-        for r in range(col + 1, 4):
+        for r in range(col + 1, n):
             if abs(a[r, col]) > abs(a[pivot, col]):
                 pivot = r
         if abs(a[pivot, col]) < 1e-12:
-            return np.zeros(4)
+            return np.zeros(n)
         if pivot != col:
-            for c in range(4):
+            for c in range(n):
                 a[col, c], a[pivot, c] = a[pivot, c], a[col, c]
             b[col], b[pivot] = b[pivot], b[col]
-        for r in range(col + 1, 4):
+        for r in range(col + 1, n):
             f = a[r, col] / a[col, col]
-            for c in range(col, 4):
+            for c in range(col, n):
                 a[r, c] -= f * a[col, c]
             b[r] -= f * b[col]
-    x = np.zeros(4)
-    for r in range(3, -1, -1):
+    x = np.zeros(n)
+    for r in range(n - 1, -1, -1):
         acc = b[r]
-        for c in range(r + 1, 4):
+        for c in range(r + 1, n):
             acc -= a[r, c] * x[c]
         x[r] = acc / a[r, r]
     return x
+
+
+FIT_TERMS = 5  # 1, t, t^2, t^3 and the ink-spread sign
 
 
 @njit(cache=True, nogil=True)
@@ -351,12 +355,13 @@ def edge_fit(positions, k, element_modules, count):  # pragma: no cover - jitted
 
     The ``count + 1`` edges from ``k`` bound elements of ``element_modules``
     modules, the first a bar. Edge ``j`` at module ``M_j`` is fitted by
-    ``a + b t + c t^2 + s e_j`` (``t`` = ``M_j`` scaled to [-1, 1]; ``e_j``
-    = -1 where a bar starts, +1 where it ends: ink spread and blur widen
-    every bar alike) by least squares. A misread digit puts its edges a
-    module or more off the curve that the others follow, whatever widths
-    it was matched with; perspective and curvature bend the curve only
-    gently.
+    ``a + b t + c t^2 + d t^3 + s e_j`` (``t`` = ``M_j`` scaled to [-1, 1];
+    ``e_j`` = -1 where a bar starts, +1 where it ends: ink spread and blur
+    widen every bar alike) by least squares. A misread digit puts its edges
+    a module or more off the curve that the others follow, whatever widths
+    it was matched with; perspective bends the curve gently (the square
+    term), and so does a label around a can or bottle, whose edges crowd
+    towards both ends alike (the cubic term).
 
     Returns
     -------
@@ -367,24 +372,25 @@ def edge_fit(positions, k, element_modules, count):  # pragma: no cover - jitted
     total = 0.0
     for j in range(count):
         total += element_modules[j]
-    gram = np.zeros((4, 4))
-    rhs = np.zeros(4)
-    row = np.empty(4)
+    gram = np.zeros((FIT_TERMS, FIT_TERMS))
+    rhs = np.zeros(FIT_TERMS)
+    row = np.empty(FIT_TERMS)
     module_at = 0.0
     for j in range(count + 1):
         t = 2.0 * module_at / total - 1.0
         row[0] = 1.0
         row[1] = t
         row[2] = t * t
-        row[3] = -1.0 if j % 2 == 0 else 1.0
-        for a in range(4):
+        row[3] = t * t * t
+        row[4] = -1.0 if j % 2 == 0 else 1.0
+        for a in range(FIT_TERMS):
             rhs[a] += row[a] * positions[k + j]
-            for b in range(4):
+            for b in range(FIT_TERMS):
                 gram[a, b] += row[a] * row[b]
         if j < count:
             module_at += element_modules[j]
-    coef = _solve4(gram, rhs)
-    module = 2.0 * coef[1] / total
+    coef = _solve(gram, rhs)
+    module = 2.0 * (coef[1] + coef[3]) / total  # the mean module over the code
     if module <= 0.0:
         return np.inf
     worst = 0.0
@@ -392,7 +398,7 @@ def edge_fit(positions, k, element_modules, count):  # pragma: no cover - jitted
     for j in range(count + 1):
         t = 2.0 * module_at / total - 1.0
         e = -1.0 if j % 2 == 0 else 1.0
-        fitted = coef[0] + coef[1] * t + coef[2] * t * t + coef[3] * e
+        fitted = coef[0] + t * (coef[1] + t * (coef[2] + t * coef[3])) + coef[4] * e
         worst = max(worst, abs(positions[k + j] - fitted))
         if j < count:
             module_at += element_modules[j]
@@ -657,10 +663,10 @@ def edge_fit_reference(positions, element_modules):
     marks = np.concatenate(([0.0], np.cumsum(element_modules)))
     t = 2.0 * marks / marks[-1] - 1.0
     e = np.where(np.arange(len(marks)) % 2 == 0, -1.0, 1.0)
-    design = np.stack([np.ones_like(t), t, t * t, e], axis=1)
+    design = np.stack([np.ones_like(t), t, t * t, t * t * t, e], axis=1)
     y = np.asarray(positions[: len(marks)], dtype=np.float64)
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
-    module = 2.0 * coef[1] / marks[-1]
+    module = 2.0 * (coef[1] + coef[3]) / marks[-1]
     return float(np.abs(y - design @ coef).max() / module) if module > 0 else np.inf
 
 
