@@ -57,9 +57,11 @@ def true_axis(starts: np.ndarray, ends: np.ndarray, min_spread: float = 10.0) ->
     across = points @ np.array([-axis[1], axis[0]])
     if np.ptp(across) < min(min_spread, 0.1 * length):
         return start, end
-    _, _, vt = np.linalg.svd(points - points.mean(axis=0))
-    bars = vt[0]
-    code_axis = np.array([bars[1], -bars[0]])
+    # The principal direction of the points (that of the bars), in closed form.
+    centred = points - points.mean(axis=0)
+    sxx, syy, sxy = float(centred[:, 0] @ centred[:, 0]), float(centred[:, 1] @ centred[:, 1]), float(centred[:, 0] @ centred[:, 1])
+    angle = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
+    code_axis = np.array([math.sin(angle), -math.cos(angle)])
     cos_tilt = float(code_axis @ axis)
     if cos_tilt < 0:
         code_axis, cos_tilt = -code_axis, -cos_tilt

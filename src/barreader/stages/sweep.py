@@ -21,6 +21,7 @@ digit allows under a Gaussian model of the measured widths
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Sequence
 
@@ -139,14 +140,24 @@ def _diagonals(height: int, width: int, step: int) -> np.ndarray:
     return np.concatenate([down_right, down_left])
 
 
+@functools.lru_cache(maxsize=64)
 def sweep_lines(height: int, width: int, plan: SweepPlan, dense: bool) -> np.ndarray:
     """The lines of one pass of the sweep (``dense``: the second).
+
+    Kept for the last image sizes seen (frames of a stream share them);
+    the array returned is read-only.
 
     Returns
     -------
     ndarray of int64, shape (L, 5)
         ``x0, y0, dx, dy, count`` as :func:`barreader._kernels.scan.sweep` takes them.
     """
+    lines = _sweep_lines(height, width, plan, dense)
+    lines.flags.writeable = False
+    return lines
+
+
+def _sweep_lines(height: int, width: int, plan: SweepPlan, dense: bool) -> np.ndarray:
     if not dense:
         n = max(plan.coarse_lines, 1)
         row_step, col_step = max(1, height // n), max(1, width // n)
