@@ -62,7 +62,6 @@ class ReaderOptions:
     code39: Code39ReadOptions = Code39ReadOptions()
 
 
-
 @dataclasses.dataclass(frozen=True)
 class Effort:
     """How far down the stages an image may go, counted in work (stages, regions, scanlines), never in time.
@@ -82,7 +81,8 @@ class Effort:
         Read each region's scanlines with the fast decoder before anything else.
     screen : bool
         Give the template decoder only regions whose scanlines show bars
-        a code could have (:mod:`barreader.stages.screen`).
+        a code could have (:mod:`barreader.stages.screen`), and read the
+        whole image's rows and columns only when one does.
     template_regions : int
         Regions decoded with the deformable templates (0: the template
         decoder does not run).
@@ -96,8 +96,8 @@ class Effort:
         Search only regions whose central scanline is as smooth as a
         strongly blurred code's (:func:`barreader.stages.search.smooth`).
     code39_templates : bool
-        Read Code 39 with its template bank on regions whose bars have two
-        widths (the fast decoder reads Code 39 in any case).
+        Read Code 39 with its template bank on the screened regions no
+        code was read on (the fast decoder reads Code 39 in any case).
     """
 
     name: str

@@ -96,7 +96,9 @@ def read(
     stretch of bars it met, and otherwise reads at most 12 regions with the
     fast decoder and the 6 strongest that still look like a code with the
     templates, then, if nothing is settled, the whole image's rows and
-    columns and the blurred-model search on at most 2 smooth regions;
+    columns (only when some region passed the screen) and the
+    blurred-model search on at most 2 regions that are smooth or where the
+    templates repeated a text;
     ``"thorough"`` runs every stage on every region as well as the sweep.
     See :data:`barreader.options.EFFORTS`.
 

@@ -24,9 +24,9 @@ __all__ = ["Hit", "group_hits", "segment", "code_axis", "same_stretch", "evidenc
 
 
 @dataclasses.dataclass
-
-
 class Hit:
+    """One decode of the template stages: the candidate, the scanline it lay on, its region and its whole-code fit."""
+
     candidate: Candidate
     scanline: Scanline
     region_index: int
@@ -63,6 +63,7 @@ def group_hits(hits: list[Hit]) -> list[list[Hit]]:
 
 
 def segment(group: list[Hit]) -> tuple[np.ndarray, np.ndarray]:
+    """The mean start and end points of a group's hits."""
     ends = [h.endpoints() for h in group]
     return np.mean([e[0] for e in ends], axis=0), np.mean([e[1] for e in ends], axis=0)
 
@@ -98,6 +99,7 @@ def _samples(candidate: Candidate) -> float:
 
 
 def evidence(group: list[Hit]) -> Evidence:
+    """The quality model's features of a group, from its best-fitting hit and the number of scanlines."""
     best = min(group, key=lambda h: h.fit.residual)
     cand = best.candidate
     return Evidence(

@@ -132,4 +132,5 @@ def same_place(region: Region, earlier: Region) -> bool:
 
 
 def inside(point: np.ndarray, polygon: np.ndarray) -> bool:
+    """Whether an image point lies in (or on) a polygon."""
     return cv2.pointPolygonTest(np.asarray(polygon, dtype=np.float32), (float(point[0]), float(point[1])), False) >= 0

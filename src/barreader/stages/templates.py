@@ -29,8 +29,6 @@ __all__ = ["LineDecodes", "RegionScan", "decode_scanline", "scan_regions", "scan
 
 
 @dataclasses.dataclass
-
-
 class LineDecodes:
     """What the deformable templates made of one scanline."""
 
@@ -40,8 +38,6 @@ class LineDecodes:
 
 
 SHARP = 0.6  # extent sharpness below which a profile counts as blurred
-
-
 DRIFTING = 0.2  # contrast change from a code's centre to an end, relative, from which levels may drift
 
 
@@ -102,8 +98,6 @@ HOPELESS = 0.02  # if no single scanline's decode reaches this by the third, giv
 
 
 @dataclasses.dataclass
-
-
 class RegionScan:
     """The scanlines of one region and what was read on them."""
 
