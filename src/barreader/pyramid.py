@@ -1,16 +1,12 @@
-"""One image at the resolutions the reader's stages ask for, each made once.
+"""One image in the forms the reader's stages ask for, each made once.
 
 The sweep reads 8-bit grey pixels as they come (no conversion); the other
-stages read float32 grey in [0, 1]; the localizers read copies reduced by
-area averaging so that their long side is at most a working size, which
-keeps a large image from ever being localized at full resolution. Every
-level is made when a stage first asks for it and shared by every stage
-after; positions are always given in the original image's pixels.
+stages read float32 grey in [0, 1], made when a stage first asks for it
+and shared by every stage after.
 """
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
 from .image import as_array, grey_bytes, normalize
@@ -19,7 +15,7 @@ __all__ = ["Pyramid"]
 
 
 class Pyramid:
-    """An image and its levels.
+    """An image and its grey forms.
 
     Parameters
     ----------
@@ -36,12 +32,6 @@ class Pyramid:
         array = as_array(image)
         self._bytes = grey_bytes(array)
         self._gray = normalize(array) if self._bytes is None else None
-        self._levels: dict[int, tuple[np.ndarray, float]] = {}
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        """(height, width) of the original image."""
-        return (self._bytes if self._bytes is not None else self._gray).shape
 
     @property
     def sweepable(self) -> tuple[np.ndarray, float]:
@@ -56,15 +46,3 @@ class Pyramid:
         if self._gray is None:
             self._gray = self._bytes.astype(np.float32) * np.float32(1.0 / 255.0)
         return self._gray
-
-    def level(self, long_side: int) -> tuple[np.ndarray, float]:
-        """The grey image reduced (area averaging) so that its long side is at most ``long_side``, and the factor used.
-
-        The original (factor 1) when it is no larger.
-        """
-        if long_side not in self._levels:
-            gray = self.gray
-            scale = min(1.0, long_side / max(gray.shape))
-            reduced = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else gray
-            self._levels[long_side] = (reduced, scale)
-        return self._levels[long_side]
