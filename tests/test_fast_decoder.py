@@ -1,5 +1,7 @@
 """The fast decoder: its kernels against their plain-Python twins, and what it reads and refuses."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -138,6 +140,15 @@ def test_bar_rows_match_their_twin():
         got = rows.bar_reach(*args, 0.0, side, 40.0, 3)
         assert got == rows.bar_reach_reference(*args, 0.0, side, 40.0, 3)
     assert rows.bar_reach(*args, 0.0, -1.0, 40.0, 3) == -20.0 and rows.bar_reach(*args, 0.0, 1.0, 40.0, 3) == 19.0
+    # Both reaches in one call, from the mean of the rows read.
+    span_args = (bars, np.array([10.0, 30.0]), np.array([1.0, 0.0]), np.array([0.0, 1.0]), 40, np.array([-2.0, 0.0, 3.0]),
+                 -2.0, 3.0, 40.0, 3)
+    out = np.empty(2)
+    assert rows.bar_span(*span_args, out)
+    assert tuple(out) == rows.bar_span_reference(*span_args) == (-20.0, 19.0)
+    flat = np.full((60, 80), 0.5, dtype=np.float32)
+    assert not rows.bar_span(flat, *span_args[1:], out) and rows.bar_span_reference(flat, *span_args[1:]) is None
+    assert rows.bar_span(bars, np.array([100.0, 30.0]), *span_args[2:], out) is False  # every row leaves the image
 
 
 # --- what the fast decoder reads and refuses -------------------------------------------------------
@@ -212,14 +223,21 @@ def test_effort_levels():
 def test_the_sweep_lines_cover_the_image():
     plan = sweep.SweepPlan()
     for height, width in ((40, 300), (480, 640), (17, 17)):
-        for dense in (False, True):
-            lines = sweep.sweep_lines(height, width, plan, dense)
+        for part in sweep.PASSES:
+            lines = sweep.sweep_lines(height, width, plan, part)
             ends_x = lines[:, 0] + (lines[:, 4] - 1) * lines[:, 2]
             ends_y = lines[:, 1] + (lines[:, 4] - 1) * lines[:, 3]
             assert (lines[:, 0] >= 0).all() and (lines[:, 0] < width).all() and (ends_x >= 0).all() and (ends_x < width).all()
             assert (lines[:, 1] >= 0).all() and (lines[:, 1] < height).all() and (ends_y >= 0).all() and (ends_y < height).all()
-    rows_only = sweep.sweep_lines(40, 300, plan, dense=True)
+    rows_only = sweep.sweep_lines(40, 300, plan, "dense")
     assert len(np.unique(rows_only[rows_only[:, 3] == 0, 1])) == 40  # every row of a small crop
-    coarse = sweep.sweep_lines(480, 640, plan, dense=False)
-    assert (coarse[:, 3] == 0).sum() == 16 and ((coarse[:, 2] == 0) & (coarse[:, 3] == 1)).sum() == 16
-    assert len(coarse) < len(sweep.sweep_lines(480, 640, plan, dense=True)) / 4
+    rows, columns = sweep.sweep_lines(480, 640, plan, "rows"), sweep.sweep_lines(480, 640, plan, "columns")
+    assert len(rows) == 16 and (rows[:, 3] == 0).all() and (rows[:, 2] == 1).all()
+    assert len(columns) == 16 and (columns[:, 2] == 0).all() and (columns[:, 3] == 1).all()
+    straight = np.concatenate([rows, columns])
+    slant = sweep.sweep_lines(480, 640, plan, "slant")
+    assert (slant[:, 2] != 0).all() and (slant[:, 3] == 1).all()
+    assert len(sweep.sweep_lines(480, 640, dataclasses.replace(plan, diagonals=False), "slant")) == 0
+    assert len(straight) + len(slant) < len(sweep.sweep_lines(480, 640, plan, "dense")) / 4
+    with pytest.raises(ValueError, match="part"):
+        sweep.sweep_lines(480, 640, plan, "coarse")

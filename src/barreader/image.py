@@ -78,6 +78,8 @@ def grey_bytes(array: np.ndarray) -> np.ndarray | None:
     if not (isinstance(array, np.ndarray) and array.dtype == np.uint8 and array.ndim == 2):
         return None
     _check_shape(array)
+    if not array.flags.writeable:
+        return array.copy()  # numba compiles read-only arrays apart: one kernel for every 8-bit image
     return np.ascontiguousarray(array)
 
 

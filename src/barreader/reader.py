@@ -150,7 +150,7 @@ def read(
         with stage("sweep"):
             pixels, scale = picture.sweepable
             found = sweep.sweep_image(pixels, scale, fmts, level.sweep)
-            results = _credible_fast(sweep.to_barcodes(picture.gray, found.groups, fmts, opts.code39), opts)
+            results = _credible_fast(sweep.to_barcodes(pixels, found.groups, fmts, opts.code39), opts)
         if results and level.stop_when_swept and not (level.localize and sweep.unexplained(found, results)):
             return _finish(results)
     if given is None and not level.localize:

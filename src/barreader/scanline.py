@@ -15,7 +15,7 @@ import math
 import cv2
 import numpy as np
 
-from ._kernels.rows import bar_reach, row_mean
+from ._kernels.rows import bar_span
 from ._kernels.valleys import valleys
 
 __all__ = ["Scanline", "sample_profile", "Extent", "find_extents", "valley_centres"]
@@ -218,7 +218,9 @@ def bar_extent(gray: np.ndarray, start, end, offsets, *, limit: float | None = N
 
     Parameters
     ----------
-    gray : ndarray of float32, shape (H, W)
+    gray : ndarray, shape (H, W)
+        Grey levels, uint8 or float32 at any scale (a row's correlation
+        does not depend on it); other dtypes are converted.
     start, end : array_like of 2 floats
         Image points of the code's start and end on one scanline.
     offsets : array_like of float
@@ -233,33 +235,28 @@ def bar_extent(gray: np.ndarray, start, end, offsets, *, limit: float | None = N
     low, high : float
         Offsets of the bars' two ends along the normal.
     """
-    start = np.asarray(start, dtype=np.float64)
-    end = np.asarray(end, dtype=np.float64)
-    axis = end - start
-    length = float(np.hypot(*axis))
-    offsets = np.asarray(offsets, dtype=np.float64)
-    lowest, highest = float(offsets.min()), float(offsets.max())
+    x0, y0 = float(start[0]), float(start[1])
+    dx, dy = float(end[0]) - x0, float(end[1]) - y0
+    length = math.hypot(dx, dy)
+    offsets = [float(v) for v in offsets]
+    lowest, highest = min(offsets), max(offsets)
     if length < 4:
         return lowest, highest
-    axis /= length
-    normal = np.array([-axis[1], axis[0]])
+    ux, uy = dx / length, dy / length
     limit = length if limit is None else limit
     count = max(int(length), 8)
-    step = axis * (length / (count - 1))
-    image = np.ascontiguousarray(gray, dtype=np.float32)
-    inside_rows = np.arange(np.ceil(lowest), np.floor(highest) + 1)
-    if len(inside_rows) == 0:
+    spacing = length / (count - 1)
+    first, last = math.ceil(lowest), math.floor(highest)
+    if last < first:
         return lowest, highest
-    reference = np.empty(count)
     # The reference: the mean of (at most REFERENCE_ROWS of) the rows the code was read between;
     # rows that leave the image never count.
-    sampled = inside_rows[np.unique(np.linspace(0, len(inside_rows) - 1, min(len(inside_rows), REFERENCE_ROWS)).round().astype(int))]
-    if row_mean(image, start, step, normal, count, sampled.astype(np.float64), reference) == 0:
+    inside = last - first + 1
+    picks = sorted({round(k * (inside - 1) / max(min(inside, REFERENCE_ROWS) - 1, 1)) for k in range(min(inside, REFERENCE_ROWS))})
+    rows = np.array([first + k for k in picks], dtype=np.float64)
+    image = gray if gray.dtype in (np.uint8, np.float32) and gray.flags.c_contiguous else np.ascontiguousarray(gray, np.float32)
+    out = np.empty(2)
+    if not bar_span(image, np.array([x0, y0]), np.array([ux * spacing, uy * spacing]), np.array([-uy, ux]), count, rows,
+                    float(first), float(last), float(limit), max(1, int(limit // 24)), out):
         return lowest, highest
-    reference -= reference.mean()
-    if not np.any(reference):
-        return lowest, highest
-    stride = max(1, int(limit // 24))
-    low = bar_reach(image, start, step, normal, count, reference, float(inside_rows[0]), -1.0, float(limit), stride)
-    high = bar_reach(image, start, step, normal, count, reference, float(inside_rows[-1]), 1.0, float(limit), stride)
-    return low - 0.5, high + 0.5
+    return out[0] - 0.5, out[1] + 0.5

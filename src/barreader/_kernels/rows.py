@@ -14,7 +14,8 @@ from numba import njit
 
 MIN_CORRELATION = 0.5  # a row belongs to the bars while it correlates with them by more than this
 
-__all__ = ["row_samples", "row_mean", "row_correlations", "row_correlations_reference", "bar_reach", "bar_reach_reference"]
+__all__ = ["row_samples", "row_mean", "row_correlations", "row_correlations_reference", "bar_reach", "bar_reach_reference",
+           "bar_span", "bar_span_reference"]
 
 
 @njit(cache=True, nogil=True)
@@ -157,3 +158,54 @@ def bar_reach_reference(gray, start, step, normal, count, reference, first, side
             break
         last, row = row, row + side
     return last
+
+
+@njit(cache=True, nogil=True)
+def bar_span(gray, start, step, normal, count, rows, first, last, limit, stride, out):  # pragma: no cover - jitted
+    """How far the bars reach on both sides of the rows a code was read on, in one call.
+
+    The reference is the mean of the complete rows at offsets ``rows``,
+    centred; ``out`` gets :func:`bar_reach` from ``first`` towards -1 and
+    from ``last`` towards +1. Returns False (``out`` untouched) when no
+    row is complete or the reference is flat.
+    """
+    reference = np.empty(count)
+    if row_mean(gray, start, step, normal, count, rows, reference) == 0:
+        return False
+    mean = 0.0
+    for t in range(count):
+        mean += reference[t]
+    mean /= count
+    flat = True
+    for t in range(count):
+        reference[t] -= mean
+        if reference[t] != 0.0:
+            flat = False
+    if flat:
+        return False
+    out[0] = bar_reach(gray, start, step, normal, count, reference, first, -1.0, limit, stride)
+    out[1] = bar_reach(gray, start, step, normal, count, reference, last, 1.0, limit, stride)
+    return True
+
+
+def bar_span_reference(gray, start, step, normal, count, rows, first, last, limit, stride):
+    """Plain twin of :func:`bar_span` with scipy's bilinear interpolation; None where it returns False."""
+    from scipy.ndimage import map_coordinates
+
+    h, w = gray.shape
+    t = np.arange(count, dtype=np.float64)
+    complete = []
+    for r in rows:
+        xs = start[0] + r * normal[0] + t * step[0]
+        ys = start[1] + r * normal[1] + t * step[1]
+        if xs.min() < 0 or ys.min() < 0 or xs.max() > w - 1 or ys.max() > h - 1:
+            continue
+        complete.append(map_coordinates(np.asarray(gray, dtype=np.float64), [ys, xs], order=1, mode="nearest"))
+    if not complete:
+        return None
+    reference = np.mean(complete, axis=0)
+    reference -= reference.mean()
+    if not np.any(reference):
+        return None
+    return (bar_reach_reference(gray, start, step, normal, count, reference, first, -1.0, limit, stride),
+            bar_reach_reference(gray, start, step, normal, count, reference, last, 1.0, limit, stride))

@@ -55,6 +55,7 @@ LAYOUT_ELEMENTS = np.array([59, 43, 33], dtype=np.int64)  # bars and spaces, gua
 LAYOUT_MODULES = np.array([95.0, 67.0, 51.0])
 LAYOUT_DIGITS = np.array([12, 8, 6], dtype=np.int64)  # drawn digits
 MAX_RESULTS = 16  # codes one call reports at most
+SKIP_SLACK = 0.5  # samples before a skipped stretch where a code still may not start
 
 QUIET_MODULES = 5.0  # light needed beyond both ends of an EAN/UPC, in modules (GS1 asks 7 to 11)
 GUARD_LOW, GUARD_HIGH = 0.4, 1.9  # a guard element's width, in the guard's own module
@@ -580,7 +581,15 @@ def _start_guard(positions, n_edges, k, length):  # pragma: no cover - jitted
 
 
 @njit(cache=True, nogil=True)
-def upcean_runs(positions, n_edges, length, layouts, out_layout, out_edge, out_digits, out_stats, scratch):  # pragma: no cover - jitted
+def _skipped(position, skip):  # pragma: no cover - jitted
+    for i in range(skip.shape[0]):
+        if skip[i, 0] - SKIP_SLACK <= position <= skip[i, 1]:
+            return True
+    return False
+
+
+@njit(cache=True, nogil=True)
+def upcean_runs(positions, n_edges, length, layouts, skip, out_layout, out_edge, out_digits, out_stats, scratch):  # pragma: no cover - jitted
     """Every EAN/UPC read forwards from the alternating edges of a profile.
 
     Parameters
@@ -593,6 +602,11 @@ def upcean_runs(positions, n_edges, length, layouts, out_layout, out_edge, out_d
         The profile's length (where the light after the last edge ends).
     layouts : ndarray of bool, shape (3,)
         Which of EAN-13 (with UPC-A), EAN-8 and UPC-E to look for.
+    skip : ndarray of float64, shape (m, 2)
+        Stretches ``[start, end]`` of the profile where no code may start:
+        codes already read there the other way (a code read backwards
+        fails at every layout, and trying costs more than the rest of the
+        line).
     out_layout, out_edge : ndarray of int64, shape (MAX_RESULTS,)
     out_digits : ndarray of int64, shape (MAX_RESULTS, 13)
     out_stats : ndarray of float64, shape (MAX_RESULTS, 3)
@@ -614,7 +628,7 @@ def upcean_runs(positions, n_edges, length, layouts, out_layout, out_edge, out_d
     k = 0
     while k < n_edges - 1 and found < MAX_RESULTS:
         read = False
-        if _start_guard(positions, n_edges, k, length):
+        if not _skipped(positions[k], skip) and _start_guard(positions, n_edges, k, length):
             for layout in range(3):
                 if layouts[layout] and _decode_at(positions, n_edges, length, k, layout, digits, stats, work):
                     out_layout[found] = layout
@@ -767,12 +781,15 @@ def _decode_at_reference(p, length, k, layout):
     return digits, (max(row[d] for row, d in zip(costs, chosen)), fit, posterior)
 
 
-def upcean_runs_reference(positions, length, layouts):
+def upcean_runs_reference(positions, length, layouts, skip=()):
     """Plain-Python twin of :func:`upcean_runs`; returns a list of (layout, edge, digits, stats)."""
     p = [float(v) for v in positions]
     results = []
     k = 0
     while k < len(p) - 1 and len(results) < MAX_RESULTS:
+        if any(a - SKIP_SLACK <= p[k] <= b for a, b in skip):
+            k += 2
+            continue
         guard = (p[k + 3] - p[k]) / 3.0 if k + 33 <= len(p) - 1 else None
         plausible = guard is not None and (p[k] - (p[k - 1] if k > 0 else 0.0)) >= QUIET_MODULES * guard / MODULE_DRIFT
         plausible = plausible and all(abs(p[k + j + 2] - p[k + j] - 2.0 * guard) <= GUARD_PAIR * guard for j in range(2))

@@ -120,7 +120,7 @@ def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out
     ``out_runs[line]`` gets the line's longest run of bars that no read explains (:func:`_longest_run`).
     """
     (forward_positions, forward_strengths, backward_positions, backward_strengths, positions, strengths, buffer,
-     r_layout, r_edge, r_digits, r_stats, c_chars, c_edges, c_counts, c_stats, scratch) = work
+     r_layout, r_edge, r_digits, r_stats, c_chars, c_edges, c_counts, c_stats, scratch, skip) = work
     spread = _grey_range(samples, count)
     length = float(count)
     n_all = profile_edges(samples[:count], max(MIN_STEP, levels.min() * spread), MIN_SLOPE,
@@ -144,12 +144,18 @@ def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out
         for j in range(k):
             if raw[j] == raw[k]:
                 worth[k] = False
+    n_skip = 0
     for direction in range(2):
         found_before = found
         if direction == 0:
             all_positions = forward_positions
             all_strengths = forward_strengths
         else:
+            # What was read forwards is not tried backwards (runs.upcean_runs).
+            for r in range(first_read, min(found, first_read + skip.shape[0])):
+                skip[n_skip, 0] = length - out_float[r, 1]
+                skip[n_skip, 1] = length - out_float[r, 0]
+                n_skip += 1
             # The same edges seen from the other end: mirrored, in reverse order, falling for rising.
             for i in range(n_all):
                 backward_positions[i] = length - forward_positions[n_all - 1 - i]
@@ -169,7 +175,7 @@ def _read_line(samples, count, line, layouts, code39, levels, work, out_int, out
                 continue
             falling = positions[first:n]
             if any_upcean:
-                hits = upcean_runs(falling, m, length, layouts, r_layout, r_edge, r_digits, r_stats, scratch)
+                hits = upcean_runs(falling, m, length, layouts, skip[:n_skip], r_layout, r_edge, r_digits, r_stats, scratch)
                 for h in range(hits):
                     layout = r_layout[h]
                     a = falling[r_edge[h]]
@@ -233,7 +239,7 @@ def _workspace(longest):  # pragma: no cover - jitted
             np.empty(longest), np.empty(longest), np.zeros(MAX_RESULTS, dtype=np.int64), np.zeros(MAX_RESULTS, dtype=np.int64),
             np.zeros((MAX_RESULTS, 13), dtype=np.int64), np.zeros((MAX_RESULTS, 3)),
             np.zeros((MAX_RESULTS, TEXT_SLOTS), dtype=np.int64), np.zeros((MAX_RESULTS, 2), dtype=np.int64),
-            np.zeros(MAX_RESULTS, dtype=np.int64), np.zeros((MAX_RESULTS, 2)), upcean_scratch())
+            np.zeros(MAX_RESULTS, dtype=np.int64), np.zeros((MAX_RESULTS, 2)), upcean_scratch(), np.zeros((4 * MAX_RESULTS, 2)))
 
 
 @njit(cache=True, nogil=True)
@@ -350,10 +356,12 @@ def read_profiles_reference(profiles, counts, layouts, code39, levels):
         if len(positions) < MIN_EDGES:
             continue
         first_read = len(reads)
+        skip: list = []
         for direction in (0, 1):
             if direction:
                 positions_d = [length - p for p in reversed(positions)]
                 strengths_d = [-s for s in reversed(strengths)]
+                skip = [(length - r[4], length - r[3]) for r in reads[first_read:first_read + 4 * MAX_RESULTS]]
             else:
                 positions_d, strengths_d = positions, strengths
             before = len(reads)
@@ -366,7 +374,7 @@ def read_profiles_reference(profiles, counts, layouts, code39, levels):
                 if len(kept) < MIN_EDGES:
                     continue
                 if any(layouts):
-                    for layout, edge, digits, stats in upcean_runs_reference(kept, length, layouts):
+                    for layout, edge, digits, stats in upcean_runs_reference(kept, length, layouts, skip):
                         last = edge + int(LAYOUT_ELEMENTS[layout])
                         a, b = kept[edge], kept[last]
                         if direction:

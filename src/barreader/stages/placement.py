@@ -48,28 +48,32 @@ def true_axis(starts: np.ndarray, ends: np.ndarray, min_spread: float = 10.0) ->
     start, end = starts.mean(axis=0), ends.mean(axis=0)
     if len(starts) < 2:
         return start, end
-    direction = end - start
-    length = float(np.hypot(*direction))
+    # Plain floats: a code is read by a handful of scanlines.
+    (sx, sy), (ex, ey) = start.tolist(), end.tolist()
+    length = math.hypot(ex - sx, ey - sy)
     if length <= 0:
         return start, end
-    axis = direction / length
-    points = np.concatenate([starts - start, ends - end])
-    across = points @ np.array([-axis[1], axis[0]])
-    if np.ptp(across) < min(min_spread, 0.1 * length):
+    ax, ay = (ex - sx) / length, (ey - sy) / length
+    points = [(x - sx, y - sy) for x, y in starts.tolist()] + [(x - ex, y - ey) for x, y in ends.tolist()]
+    across = [y * ax - x * ay for x, y in points]
+    if max(across) - min(across) < min(min_spread, 0.1 * length):
         return start, end
     # The principal direction of the points (that of the bars), in closed form.
-    centred = points - points.mean(axis=0)
-    sxx, syy, sxy = float(centred[:, 0] @ centred[:, 0]), float(centred[:, 1] @ centred[:, 1]), float(centred[:, 0] @ centred[:, 1])
+    mx = sum(x for x, _ in points) / len(points)
+    my = sum(y for _, y in points) / len(points)
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    syy = sum((y - my) ** 2 for _, y in points)
+    sxy = sum((x - mx) * (y - my) for x, y in points)
     angle = 0.5 * math.atan2(2.0 * sxy, sxx - syy)
-    code_axis = np.array([math.sin(angle), -math.cos(angle)])
-    cos_tilt = float(code_axis @ axis)
+    cx, cy = math.sin(angle), -math.cos(angle)
+    cos_tilt = cx * ax + cy * ay
     if cos_tilt < 0:
-        code_axis, cos_tilt = -code_axis, -cos_tilt
+        cx, cy, cos_tilt = -cx, -cy, -cos_tilt
     if cos_tilt > math.cos(math.radians(2.0)) or cos_tilt < math.cos(math.radians(60.0)):
         return start, end
-    centre = 0.5 * (start + end)
-    half = 0.5 * length * cos_tilt * code_axis
-    return centre - half, centre + half
+    half = 0.5 * length * cos_tilt
+    mid_x, mid_y = 0.5 * (sx + ex), 0.5 * (sy + ey)
+    return np.array([mid_x - half * cx, mid_y - half * cy]), np.array([mid_x + half * cx, mid_y + half * cy])
 
 
 def code_box(gray: np.ndarray, start: np.ndarray, end: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, float]:
@@ -77,7 +81,8 @@ def code_box(gray: np.ndarray, start: np.ndarray, end: np.ndarray, starts: np.nd
 
     Parameters
     ----------
-    gray : ndarray of float32, shape (H, W)
+    gray : ndarray, shape (H, W)
+        Grey levels, as :func:`barreader.scanline.bar_extent` takes them.
     start, end : ndarray of shape (2,)
         The code's axis (start guard side first).
     starts : ndarray, shape (n, 2)
@@ -91,10 +96,12 @@ def code_box(gray: np.ndarray, start: np.ndarray, end: np.ndarray, starts: np.nd
     orientation : float
         Reading direction in degrees, clockwise from +x, in [0, 360).
     """
-    direction = end - start
-    orientation = math.degrees(math.atan2(direction[1], direction[0])) % 360.0
-    normal = np.array([-direction[1], direction[0]]) / max(float(np.hypot(*direction)), 1e-9)
-    offsets = [float((s - start) @ normal) for s in np.asarray(starts).reshape(-1, 2)]
-    low, high = bar_extent(gray, start, end, offsets)
-    corners = np.array([start + low * normal, end + low * normal, end + high * normal, start + high * normal])
+    (x0, y0), (x1, y1) = np.asarray(start, dtype=np.float64).tolist(), np.asarray(end, dtype=np.float64).tolist()
+    orientation = math.degrees(math.atan2(y1 - y0, x1 - x0)) % 360.0
+    length = max(math.hypot(x1 - x0, y1 - y0), 1e-9)
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
+    offsets = [(x - x0) * nx + (y - y0) * ny for x, y in np.asarray(starts, dtype=np.float64).reshape(-1, 2).tolist()]
+    low, high = bar_extent(gray, (x0, y0), (x1, y1), offsets)
+    corners = np.array([[x0 + low * nx, y0 + low * ny], [x1 + low * nx, y1 + low * ny],
+                        [x1 + high * nx, y1 + high * ny], [x0 + high * nx, y0 + high * ny]])
     return corners, orientation

@@ -38,7 +38,7 @@ from ..symbology.upcean import upce_to_upca
 from .placement import code_box, true_axis
 from .regions import covers, region_scanlines
 
-__all__ = ["SweepPlan", "LineRead", "Swept", "sweep_lines", "sweep_image", "unexplained", "read_scanlines", "read_regions",
+__all__ = ["SweepPlan", "PASSES", "LineRead", "Swept", "sweep_lines", "sweep_image", "unexplained", "read_scanlines", "read_regions",
            "agreeing", "to_barcodes"]
 
 _CHARACTERS = ALPHABET + START_STOP
@@ -140,38 +140,47 @@ def _diagonals(height: int, width: int, step: int) -> np.ndarray:
     return np.concatenate([down_right, down_left])
 
 
-@functools.lru_cache(maxsize=64)
-def sweep_lines(height: int, width: int, plan: SweepPlan, dense: bool) -> np.ndarray:
-    """The lines of one pass of the sweep (``dense``: the second).
+PASSES = ("rows", "columns", "slant", "dense")
 
-    Kept for the last image sizes seen (frames of a stream share them);
-    the array returned is read-only.
+
+@functools.lru_cache(maxsize=64)
+def sweep_lines(height: int, width: int, plan: SweepPlan, part: str) -> np.ndarray:
+    """The lines of one part of the sweep.
+
+    ``part`` is ``"rows"``, ``"columns"`` or ``"slant"`` (the first
+    pass's rows, columns and diagonals; no diagonals unless
+    ``plan.diagonals``) or ``"dense"`` (the second pass). Kept for the last image sizes seen
+    (frames of a stream share them); the array returned is read-only.
 
     Returns
     -------
     ndarray of int64, shape (L, 5)
         ``x0, y0, dx, dy, count`` as :func:`barreader._kernels.scan.sweep` takes them.
     """
-    lines = _sweep_lines(height, width, plan, dense)
+    if part not in PASSES:
+        raise ValueError(f"part must be one of {PASSES}, got {part!r}")
+    lines = _sweep_lines(height, width, plan, part)
     lines.flags.writeable = False
     return lines
 
 
-def _sweep_lines(height: int, width: int, plan: SweepPlan, dense: bool) -> np.ndarray:
-    if not dense:
-        n = max(plan.coarse_lines, 1)
-        row_step, col_step = max(1, height // n), max(1, width // n)
-        parts = [_rows_and_columns(height, width, row_step, col_step)]
-        if plan.diagonals:
-            parts.append(_diagonals(height, width, max(1, (height + width) // (2 * n))))
-        lines = np.concatenate(parts)
-    else:
+def _sweep_lines(height: int, width: int, plan: SweepPlan, part: str) -> np.ndarray:
+    if part == "dense":
         row_step = max(1, min(plan.spacing, height // plan.min_lines))
         col_step = max(1, min(plan.spacing, width // plan.min_lines))
         parts = [_rows_and_columns(height, width, row_step, col_step)]
         if plan.diagonals:
             parts.append(_diagonals(height, width, max(1, min(row_step, col_step))))
         lines = np.concatenate(parts)
+    else:
+        n = max(plan.coarse_lines, 1)
+        if part in ("rows", "columns"):
+            lines = _rows_and_columns(height, width, max(1, height // n), max(1, width // n))
+            lines = lines[(lines[:, 3] == 0) == (part == "rows")]
+        elif plan.diagonals:
+            lines = _diagonals(height, width, max(1, (height + width) // (2 * n)))
+        else:
+            lines = np.zeros((0, 5))
     lines = lines.astype(np.int64)
     return lines[lines[:, 4] >= 16]
 
@@ -289,6 +298,8 @@ def _run(image: np.ndarray, scale: float, lines: np.ndarray, formats: frozenset[
         return Swept([], [])
     out_int, out_float, out_text = _outputs()
     out_runs = np.empty((len(lines), 3))
+    if not lines.flags.writeable:
+        lines = lines.copy()  # numba types read-only arrays apart: one compiled kernel serves every pass
     found = sweep(image, lines, float(scale), layouts, code39, np.asarray(plan.levels, dtype=np.float64),
                   out_int, out_float, out_text, out_runs)
     # One sample per pixel passed: sample p covers [p, p + 1), its centre on the pixel.
@@ -325,29 +336,67 @@ def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], pla
     height, width = image.shape
     lines = np.zeros((0, 5), dtype=np.int64)
     found = Swept([], [])
+    probed: set[int] = set()
     if plan.coarse_lines > 0:
-        lines = sweep_lines(height, width, plan, dense=False)
+        lines = sweep_lines(height, width, plan, "rows")
         found = _run(image, scale, lines, formats, plan, 0)
-        settled = {id(r) for group in agreeing(found.reads, plan) for r in group}
-        unsettled = [r for r in found.reads if id(r) not in settled]
-        if unsettled:
-            beside = _lines_beside(unsettled, lines, height, width, lambda read: plan.confirming)
-            found.reads += _run(image, scale, beside, formats, plan, len(lines)).reads
-            lines = np.concatenate([lines, beside])
+        # Columns and then diagonals only where what came before settled
+        # nothing or saw a run of bars no read explains: rows crossing a
+        # code rotated by 25-65 degrees see its bars as such a run, rows
+        # along a vertical code's bars see nothing.
+        for part in ("columns", "slant"):
+            if part == "slant" and not plan.diagonals or not _more_wanted(found, agreeing(found.reads, plan)):
+                continue
+            more = sweep_lines(height, width, plan, part)
+            found += _run(image, scale, more, formats, plan, len(lines))
+            lines = np.concatenate([lines, more])
+        lines = _look_closer(image, scale, found, lines, formats, plan, probed, confirm=True)
     groups = agreeing(found.reads, plan)
     if not groups and plan.dense:
-        dense = sweep_lines(height, width, plan, dense=True)
+        dense = sweep_lines(height, width, plan, "dense")
         found += _run(image, scale, dense, formats, plan, len(lines))
         lines = np.concatenate([lines, dense])
         groups = agreeing(found.reads, plan)
-    # Lines close together cannot tell the axis of a code they cross slantwise: probe farther out.
-    narrow = [g[0] for g in groups if _spread(g) < SPREAD * g[0].length]
-    if narrow:
-        probes = _lines_beside(narrow, lines, height, width, lambda read: [int(round(f * read.length)) for f in PROBES])
-        found.reads += _run(image, scale, probes, formats, plan, len(lines)).reads
+    if _narrow(groups, probed):
+        lines = _look_closer(image, scale, found, lines, formats, plan, probed, confirm=False)
         groups = agreeing(found.reads, plan)
     found.groups = groups
     return found
+
+
+def _narrow(groups: list[list[LineRead]], probed: set[int]) -> list[LineRead]:
+    """The first read of each group read across too little of its code to tell its axis, and not probed yet."""
+    return [g[0] for g in groups
+            if _spread(g) < SPREAD * g[0].length and not any(id(r) in probed for r in g)]
+
+
+def _look_closer(image: np.ndarray, scale: float, found: Swept, lines: np.ndarray, formats: frozenset[Format],
+                 plan: SweepPlan, probed: set[int], confirm: bool) -> np.ndarray:
+    """Read, in one run, the lines that confirm unsettled reads (``confirm``) and probe narrow groups.
+
+    A read no group settles is confirmed on short lines ``plan.confirming``
+    pixels beside it; a group whose lines lie close together, which cannot
+    tell the axis of a code they cross slantwise, is probed farther out
+    (:data:`PROBES`). Returns every line swept so far.
+    """
+    height, width = image.shape
+    groups = agreeing(found.reads, plan)
+    parts = []
+    if confirm:
+        settled = {id(r) for group in groups for r in group}
+        unsettled = [r for r in found.reads if id(r) not in settled]
+        if unsettled:
+            parts.append(_lines_beside(unsettled, lines, height, width, lambda read: plan.confirming))
+    narrow = _narrow(groups, probed)
+    if narrow:
+        probed.update(id(r) for r in narrow)
+        parts.append(_lines_beside(narrow, lines, height, width,
+                                   lambda read: [int(round(f * read.length)) for f in PROBES]))
+    extra = np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
+    if len(extra) == 0:
+        return lines
+    found.reads += _run(image, scale, extra, formats, plan, len(lines)).reads
+    return np.concatenate([lines, extra])
 
 
 def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
@@ -357,9 +406,17 @@ def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
     the part of its bars its box missed) is explained by it; a run on one
     line only is more often a line of text.
     """
-    boxes = [_frame(r.position) for r in results]
+    return _runs_away(found.runs, [_frame(r.position) for r in results])
+
+
+def _more_wanted(found: Swept, groups: list[list[LineRead]]) -> bool:
+    """Whether more of the first pass is wanted: nothing settled, or bars away from what was."""
+    return not groups or _runs_away(found.runs, [_group_frame(g) for g in groups])
+
+
+def _runs_away(runs: Sequence[tuple], boxes: list[tuple]) -> bool:
     away = []
-    for (x0, y0), (x1, y1) in found.runs:
+    for (x0, y0), (x1, y1) in runs:
         centre = (0.5 * (x0 + x1), 0.5 * (y0 + y1))
         if not any(_near(centre, box) for box in boxes):
             away.append((centre, math.hypot(x1 - x0, y1 - y0)))
@@ -368,6 +425,21 @@ def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
             if math.hypot(a[0] - b[0], a[1] - b[1]) < 0.5 * min(length_a, length_b):
                 return True
     return False
+
+
+def _group_frame(group: list[LineRead]) -> tuple:
+    """The box, as :func:`_frame` gives it, spanned by a group's reads along and across its first read."""
+    (x0, y0), (x1, y1) = group[0].start, group[0].end
+    length = max(group[0].length, 1e-9)
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    along, across = [], []
+    for read in group:
+        for x, y in (read.start, read.end):
+            along.append((x - x0) * ux + (y - y0) * uy)
+            across.append((y - y0) * ux - (x - x0) * uy)
+    a, b = min(along), min(across)
+    return (x0 + a * ux - b * uy, y0 + a * uy + b * ux, ux, uy, -uy, ux,
+            max(along) - a, max(across) - b)
 
 
 def _frame(corners: np.ndarray) -> tuple:
@@ -501,17 +573,17 @@ def to_barcodes(gray: np.ndarray, groups: Sequence[list[LineRead]], formats: fro
         for read in group:
             if read.line not in by_line or read.posterior > by_line[read.line].posterior:
                 by_line[read.line] = read
-        posteriors = np.array([r.posterior for r in by_line.values()])
-        quality = float(min(max(1.0 - np.prod(1.0 - posteriors), 0.0), 1.0))
+        posteriors = [r.posterior for r in by_line.values()]
+        quality = min(max(1.0 - math.prod(1.0 - p for p in posteriors), 0.0), 1.0)
         starts = np.array([r.start for r in by_line.values()], dtype=np.float64)
         ends = np.array([r.end for r in by_line.values()], dtype=np.float64)
         start, end = true_axis(starts, ends, min_spread=EDGE_SPREAD)
         position, orientation = code_box(gray, start, end, starts)
-        length = float(np.hypot(*(end - start)))
+        length = math.hypot(*(end - start).tolist())
         module = length / group[0].modules if fmt is not Format.CODE39 else math.nan
         extra.update(
             scanlines=len(by_line),
-            posterior=float(posteriors.max()),
+            posterior=max(posteriors),
             module_size=module,
             decoder="fast",
             rival_quality=0.0,
