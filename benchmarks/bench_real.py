@@ -95,8 +95,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="skip folders matching these glob patterns (default: *extension*, the add-on test "
         "folders; pass '' to keep them)",
     )
+    p.add_argument(
+        "--scale",
+        type=csv_list,
+        default=["1"],
+        help="comma-separated factors every image is resampled by before reading (bicubic up, area "
+        "averaging down), one table each, e.g. 1,2,3 (default: 1)",
+    )
     p.add_argument("--show-misses", action="store_true", help="list every missed, wrong and false-positive image")
     args = p.parse_args(argv)
+    try:
+        args.scale = [float(v) for v in args.scale]
+    except ValueError:
+        p.error(f"--scale takes numbers, got {','.join(args.scale)}")
+    if any(v <= 0 for v in args.scale):
+        p.error("--scale factors must be positive")
     unknown = [s for s in args.symbologies if s not in SYMBOLOGIES]
     if unknown:
         p.error(f"unknown symbology {', '.join(unknown)}; known: {', '.join(SYMBOLOGIES)}")
@@ -175,7 +188,19 @@ def score(row, results: list[tuple[str, str]]) -> dict:
     }
 
 
-def run(rows: list, readers: list, repeat: int) -> list[dict]:
+def resample(gray: np.ndarray, scale: float) -> np.ndarray:
+    """``gray`` resampled by ``scale``: bicubic when enlarging, area averaging when reducing."""
+    if scale == 1.0:
+        return gray
+    import cv2
+
+    interpolation = cv2.INTER_CUBIC if scale > 1.0 else cv2.INTER_AREA
+    height, width = gray.shape
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(gray, size, interpolation=interpolation)
+
+
+def run(rows: list, readers: list, repeat: int, scale: float = 1.0) -> list[dict]:
     """Read every image with every reader.
 
     Parameters
@@ -185,6 +210,8 @@ def run(rows: list, readers: list, repeat: int) -> list[dict]:
         Available readers only.
     repeat : int
         Runs per image and reader (median time kept).
+    scale : float
+        Factor every image is resampled by first (:func:`resample`).
 
     Returns
     -------
@@ -209,7 +236,7 @@ def run(rows: list, readers: list, repeat: int) -> list[dict]:
             "negative": row.negative,
         }
         try:
-            gray = load_gray(row.path)
+            gray = resample(load_gray(row.path), scale)
         except OSError as exc:
             record["load_error"] = str(exc)
             records.append(record)
@@ -379,10 +406,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     names = [r.name for r in readers]
-    records = run(rows, readers, args.repeat)
-    summary = summarize(records, names)
-    print_tables(records, names, summary)
-    print_problems(records, names, args.show_misses)
+    by_scale = {}
+    for scale in args.scale:
+        if len(args.scale) > 1 or scale != 1.0:
+            print(f"== every image resampled by {scale:g}")
+        records = run(rows, readers, args.repeat, scale)
+        summary = summarize(records, names)
+        print_tables(records, names, summary)
+        print_problems(records, names, args.show_misses)
+        by_scale[f"{scale:g}"] = {"summary": summary, "images": records}
 
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -394,10 +426,13 @@ def main(argv: list[str] | None = None) -> int:
                 "repeat": args.repeat,
                 "folders": args.folders,
                 "exclude_folders": args.exclude_folders,
+                "scale": args.scale,
             },
             "summary": summary,
             "images": records,
         }
+        if len(by_scale) > 1:
+            payload["scales"] = by_scale
         args.json.write_text(json.dumps(payload, indent=1))
         print(f"saved {args.json}")
     return 0

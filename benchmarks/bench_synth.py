@@ -44,6 +44,13 @@ SWEEPS = {
         "values": [0.02, 0.05, 0.1, 0.15, 0.2, 0.25],
         "fixed": {"px_per_module": 3.0, "blur": 0.3},
     },
+    "module": {
+        "param": "px_per_module",
+        "label": "pixels per module, in a 1600x1200 scene",
+        "values": [4.0, 6.0, 8.0, 12.0, 16.0, 20.0],
+        "fixed": {"blur": 0.3, "noise": 0.02},
+        "canvas": (1200, 1600),
+    },
     "angle": {
         "param": "angle",
         "label": "rotation (degrees, clockwise)",
@@ -133,7 +140,27 @@ def import_synth():
     return render_code, random_text
 
 
-def render_setting(render_code, random_text, n: int, params: dict, rng: np.random.Generator) -> list[tuple]:
+def place_in_scene(code: np.ndarray, canvas: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """The code pasted at a random place of a light, faintly textured scene of ``canvas`` (rows, columns) pixels.
+
+    A code wider or taller than the scene is scaled down (area averaging) to 90 % of it.
+    """
+    import cv2
+
+    height, width = canvas
+    scale = min(1.0, 0.9 * width / code.shape[1], 0.9 * height / code.shape[0])
+    if scale < 1.0:
+        code = cv2.resize(code, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    scene = np.clip(rng.normal(200.0, 6.0, (height, width)), 0, 255)
+    scene = cv2.GaussianBlur(scene, (0, 0), 3.0)
+    top = int(rng.integers(0, height - code.shape[0] + 1))
+    left = int(rng.integers(0, width - code.shape[1] + 1))
+    scene[top : top + code.shape[0], left : left + code.shape[1]] = code
+    return scene.astype(np.uint8)
+
+
+def render_setting(render_code, random_text, n: int, params: dict, rng: np.random.Generator,
+                   canvas: tuple[int, int] | None = None) -> list[tuple]:
     """Render the images of one setting.
 
     Parameters
@@ -145,6 +172,9 @@ def render_setting(render_code, random_text, n: int, params: dict, rng: np.rando
     params : dict
         Keyword arguments for ``render_code`` (blur, noise, px_per_module).
     rng : numpy.random.Generator
+    canvas : (int, int), optional
+        Place each code in a scene of this many rows and columns
+        (:func:`place_in_scene`).
 
     Returns
     -------
@@ -162,7 +192,8 @@ def render_setting(render_code, random_text, n: int, params: dict, rng: np.rando
             rng=rng,
             **params,
         )
-        images.append((code.image, normalize_text(code.text, family)))
+        image = code.image if canvas is None else place_in_scene(code.image, canvas, rng)
+        images.append((image, normalize_text(code.text, family)))
     return images
 
 
@@ -236,7 +267,7 @@ def run_sweep(name: str, readers: list, synth: tuple, n: int, seed: int) -> list
     for value_index, value in enumerate(sweep["values"]):
         rng = np.random.default_rng([seed, sweep_index, value_index])
         params = dict(sweep["fixed"], **{sweep["param"]: value})
-        images = render_setting(*synth, n, params, rng)
+        images = render_setting(*synth, n, params, rng, sweep.get("canvas"))
         if value_index == 0:  # first calls may compile or allocate; keep them out of the timings
             for reader in readers:
                 timed_read(reader, images[0][0])

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from barreader.results import Region
-from barreader.stages.screen import MIN_ACROSS, across_share, looks_like_code
-from barreader.synth import render_code
+from barreader.stages.screen import MIN_ACROSS, across_share, looks_like_code, two_widths
+from barreader.synth import render_code, render_code39
 
 
 def _whole(image: np.ndarray, angle: float = 0.0) -> Region:
@@ -61,3 +61,24 @@ def test_an_image_without_bars_never_reaches_the_whole_image_stage():
     with collect() as seconds:
         barreader.read(blotches, effort="thorough")
     assert "whole image" in seconds
+
+
+@pytest.mark.parametrize("ratio", [2.0, 2.5, 3.0])
+@pytest.mark.parametrize("narrow", [1.5, 3.0])
+def test_code39_shows_two_widths(narrow, ratio):
+    image = render_code39("TWO WIDTHS 39", narrow=narrow, ratio=ratio, quiet_zone=12, height=30)
+    profile = image[15].astype(np.float64)
+    assert two_widths(profile)
+    assert two_widths(profile[::-1])
+
+
+@pytest.mark.parametrize("text, fmt", [("5901234123457", "EAN-13"), ("036000291452", "UPC-A"), ("96385074", "EAN-8")])
+@pytest.mark.parametrize("ppm", [1.5, 2.5, 4.0])
+def test_ean_upc_widths_are_not_two(text, fmt, ppm):
+    image = render_code(text, fmt, px_per_module=ppm, rng=1).image
+    assert not two_widths(image[image.shape[0] // 2].astype(np.float64) / 255.0)
+
+
+def test_flat_or_short_profiles_show_no_widths():
+    assert not two_widths(np.full(200, 0.5))
+    assert not two_widths(np.array([0.0, 1.0] * 10))

@@ -81,8 +81,9 @@ class Effort:
         Read each region's scanlines with the fast decoder before anything else.
     screen : bool
         Give the template decoder only regions whose scanlines show bars
-        a code could have (:mod:`barreader.stages.screen`), and read the
-        whole image's rows and columns only when one does.
+        a code could have (:mod:`barreader.stages.screen`), read the
+        whole image's rows and columns only when one does, and give the
+        Code 39 template bank only regions whose bars come in two widths.
     template_regions : int
         Regions decoded with the deformable templates (0: the template
         decoder does not run).
@@ -97,7 +98,8 @@ class Effort:
         strongly blurred code's (:func:`barreader.stages.search.smooth`).
     code39_templates : bool
         Read Code 39 with its template bank on the screened regions no
-        code was read on (the fast decoder reads Code 39 in any case).
+        code was read on and, with ``screen``, whose central scanline
+        shows two widths (the fast decoder reads Code 39 in any case).
     """
 
     name: str

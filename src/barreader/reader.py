@@ -16,7 +16,7 @@ from .results import Barcode, Region, as_region
 from .stages import fuse, search, sweep, templates
 from .stages.hits import Hit, evidence, group_hits, settles
 from .stages.regions import inside, locate, localizer_names, region_scanlines, whole_image_regions
-from .stages.screen import looks_like_code
+from .stages.screen import looks_like_code, shows_two_widths
 from .stages.timing import stage
 
 __all__ = ["read", "template_hits", "ReaderOptions", "DEFAULT_LOCALIZER"]
@@ -117,7 +117,9 @@ def read(
     posterior of the text under a Gaussian model of its measured widths.
 
     Code 39 is read by the fast decoder and by its own template bank
-    (:mod:`barreader.code39_reader`); the latter's ``quality`` combines the
+    (:mod:`barreader.code39_reader`), the latter on regions whose bars
+    come in two widths (:func:`barreader.stages.screen.two_widths`; every
+    region at ``effort="thorough"``); the latter's ``quality`` combines the
     string's posterior on each agreeing scanline, and a text needs two
     agreeing scanlines unless one is near certain (``options.code39``).
 
@@ -227,6 +229,8 @@ def _code39(gray: np.ndarray, regions: list[Region], results: list[Barcode], opt
             level: Effort, whole_image: bool) -> list[Barcode]:
     """Code 39 read by its template bank on the regions no code was read on (and, thorough, the whole image)."""
     free = [r for r in regions if not any(inside(r.polygon.mean(axis=0), b.position) for b in results)]
+    if level.screen:
+        free = [r for r in free if shows_two_widths(gray, r)]
     found = read_code39(gray, free, region_scanlines, opts.code39)
     if not found and not results and whole_image and level.whole_image:
         found = read_code39(gray, whole_image_regions(gray), region_scanlines, opts.code39)

@@ -39,7 +39,7 @@ MIN_SLOPE = 0.005  # least difference between neighbouring samples at an edge
 MIN_EDGES = 30  # the fewest edges of a code: a Code 39 of one character (UPC-E has 34)
 RUN_MEMORY = 6  # elements a run's next element is compared with
 RUN_BREAK = 3.5  # an element this many times their mean width ends a run
-MIN_RUN = 40  # edges a run needs to count (an EAN-13 has 60, an EAN-8 44)
+MIN_RUN = 20  # edges a run needs to be reported (an EAN-13 has 60; a line across a corner of one, fewer)
 
 
 @njit(cache=True, nogil=True)

@@ -233,6 +233,7 @@ SPREAD = 0.2  # a group read across less than this share of its code's length is
 PROBES = (-0.3, -0.15, 0.15, 0.3)  # offsets of those probes, in code lengths
 
 
+CODE_RUN = 40  # edges of a run that may be a whole code unread (an EAN-13 has 60, an EAN-8 44)
 CONFIRM_MARGIN = 12.0  # modules of quiet zone and slack on the confirming lines, each side
 
 
@@ -276,12 +277,13 @@ class Swept:
 
     ``runs`` holds, per line with one, the image points where its longest
     unexplained run of bar-like elements (``MIN_RUN`` edges or more, see
-    :func:`barreader._kernels.scan.sweep`) starts and ends; ``groups`` the
+    :func:`barreader._kernels.scan.sweep`) starts and ends, and its number
+    of edges; ``groups`` the
     reads that settle a code (:func:`agreeing`), once the sweep is done.
     """
 
     reads: list[LineRead]
-    runs: list[tuple[tuple[float, float], tuple[float, float]]]
+    runs: list[tuple[tuple[float, float], tuple[float, float], float]]
     groups: list[list[LineRead]] = dataclasses.field(default_factory=list)  # agreeing reads, one group per code
 
     def __iadd__(self, other: "Swept") -> "Swept":
@@ -313,7 +315,7 @@ def _runs(out_runs: np.ndarray, origins: np.ndarray, steps: np.ndarray) -> list:
     with_run = np.flatnonzero(out_runs[:, 2] > 0)
     starts = origins[with_run] + (out_runs[with_run, 0:1] - 0.5) * steps[with_run]
     ends = origins[with_run] + (out_runs[with_run, 1:2] - 0.5) * steps[with_run]
-    return [(tuple(a), tuple(b)) for a, b in zip(starts.tolist(), ends.tolist())]
+    return [(tuple(a), tuple(b), n) for a, b, n in zip(starts.tolist(), ends.tolist(), out_runs[with_run, 2].tolist())]
 
 
 def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], plan: SweepPlan) -> Swept:
@@ -338,18 +340,15 @@ def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], pla
     found = Swept([], [])
     probed: set[int] = set()
     if plan.coarse_lines > 0:
-        lines = sweep_lines(height, width, plan, "rows")
+        lines = np.concatenate([sweep_lines(height, width, plan, "rows"), sweep_lines(height, width, plan, "columns")])
         found = _run(image, scale, lines, formats, plan, 0)
-        # Columns and then diagonals only where what came before settled
-        # nothing or saw a run of bars no read explains: rows crossing a
-        # code rotated by 25-65 degrees see its bars as such a run, rows
-        # along a vertical code's bars see nothing.
-        for part in ("columns", "slant"):
-            if part == "slant" and not plan.diagonals or not _more_wanted(found, agreeing(found.reads, plan)):
-                continue
-            more = sweep_lines(height, width, plan, part)
-            found += _run(image, scale, more, formats, plan, len(lines))
-            lines = np.concatenate([lines, more])
+        # The diagonals only where the rows and columns settled nothing or
+        # saw a run of bars no read explains: they cross a code rotated by
+        # 25-65 degrees as such a run.
+        if plan.diagonals and _more_wanted(found, agreeing(found.reads, plan)):
+            slant = sweep_lines(height, width, plan, "slant")
+            found += _run(image, scale, slant, formats, plan, len(lines))
+            lines = np.concatenate([lines, slant])
         lines = _look_closer(image, scale, found, lines, formats, plan, probed, confirm=True)
     groups = agreeing(found.reads, plan)
     if not groups and plan.dense:
@@ -406,7 +405,7 @@ def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
     the part of its bars its box missed) is explained by it; a run on one
     line only is more often a line of text.
     """
-    return _runs_away(found.runs, [_frame(r.position) for r in results])
+    return _runs_away([r for r in found.runs if r[2] >= CODE_RUN], [_frame(r.position) for r in results])
 
 
 def _more_wanted(found: Swept, groups: list[list[LineRead]]) -> bool:
@@ -416,7 +415,7 @@ def _more_wanted(found: Swept, groups: list[list[LineRead]]) -> bool:
 
 def _runs_away(runs: Sequence[tuple], boxes: list[tuple]) -> bool:
     away = []
-    for (x0, y0), (x1, y1) in runs:
+    for (x0, y0), (x1, y1), _ in runs:
         centre = (0.5 * (x0 + x1), 0.5 * (y0 + y1))
         if not any(_near(centre, box) for box in boxes):
             away.append((centre, math.hypot(x1 - x0, y1 - y0)))
