@@ -44,18 +44,18 @@ SWEEPS = {
         "values": [0.02, 0.05, 0.1, 0.15, 0.2, 0.25],
         "fixed": {"px_per_module": 3.0, "blur": 0.3},
     },
+    "angle": {
+        "param": "angle",
+        "label": "rotation (degrees, clockwise)",
+        "values": [float(a) for a in range(0, 360, 15)],
+        "fixed": {"px_per_module": 3.0, "blur": 0.3, "noise": 0.02},
+    },
     "module": {
         "param": "px_per_module",
         "label": "pixels per module, in a 1600x1200 scene",
         "values": [4.0, 6.0, 8.0, 12.0, 16.0, 20.0],
         "fixed": {"blur": 0.3, "noise": 0.02},
         "canvas": (1200, 1600),
-    },
-    "angle": {
-        "param": "angle",
-        "label": "rotation (degrees, clockwise)",
-        "values": [float(a) for a in range(0, 360, 15)],
-        "fixed": {"px_per_module": 3.0, "blur": 0.3, "noise": 0.02},
     },
 }
 

@@ -49,9 +49,10 @@ class SweepPlan:
     """How densely the sweep crosses an image, and what settles a text.
 
     The sweep runs in two passes. The first crosses the image with
-    ``coarse_lines`` rows, as many columns and, if asked, about as many
-    lines along each diagonal; every text read there on too few lines is
-    confirmed on short lines beside it. Only when nothing is settled does
+    ``coarse_lines`` rows and as many columns, then, if asked and only
+    where those settle nothing or see bars no read explains, about as
+    many lines along each diagonal; every text read there on too few
+    lines is confirmed on short lines beside it. Only when nothing is settled does
     the second pass cross the image densely: rows and columns ``spacing``
     pixels apart (closer on small images, so that there are at least
     ``min_lines`` of each) and, if asked, both diagonals.
@@ -149,8 +150,9 @@ def sweep_lines(height: int, width: int, plan: SweepPlan, part: str) -> np.ndarr
 
     ``part`` is ``"rows"``, ``"columns"`` or ``"slant"`` (the first
     pass's rows, columns and diagonals; no diagonals unless
-    ``plan.diagonals``) or ``"dense"`` (the second pass). Kept for the last image sizes seen
-    (frames of a stream share them); the array returned is read-only.
+    ``plan.diagonals``) or ``"dense"`` (the second pass). Kept for the
+    last image sizes seen (frames of a stream share them); the array
+    returned is read-only.
 
     Returns
     -------
@@ -409,7 +411,7 @@ def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
 
 
 def _more_wanted(found: Swept, groups: list[list[LineRead]]) -> bool:
-    """Whether more of the first pass is wanted: nothing settled, or bars away from what was."""
+    """Whether the first pass's diagonals are wanted: nothing settled, or bars away from what was."""
     return not groups or _runs_away(found.runs, [_group_frame(g) for g in groups])
 
 
