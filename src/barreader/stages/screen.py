@@ -139,13 +139,13 @@ def _splits_in_two(widths: np.ndarray) -> bool:
     ordered = np.sort(widths).tolist()
     count = len(ordered)
 
-    def tenth(first, last, q):  # the q-quantile (nearest rank) of ordered[first:last]
+    def quantile(first, last, q):  # nearest rank, of ordered[first:last]
         return ordered[first + int(round(q * (last - first - 1)))]
 
     for wide_count in range(max(1, math.ceil(WIDE_SHARE[0] * count)), math.floor(WIDE_SHARE[1] * count) + 1):
         split = count - wide_count
-        n10, n90 = tenth(0, split, 0.1), tenth(0, split, 0.9)
-        w10, w90 = tenth(split, count, 0.1), tenth(split, count, 0.9)
+        n10, n90 = quantile(0, split, 0.1), quantile(0, split, 0.9)
+        w10, w90 = quantile(split, count, 0.1), quantile(split, count, 0.9)
         if w10 >= MIN_GAP * n90 and n90 <= MAX_SPREAD[0] * max(n10, 1e-9) and w90 <= MAX_SPREAD[1] * w10:
             return True
     return False
