@@ -231,10 +231,10 @@ def test_the_sweep_lines_cover_the_image():
             assert (lines[:, 1] >= 0).all() and (lines[:, 1] < height).all() and (ends_y >= 0).all() and (ends_y < height).all()
     rows_only = sweep.sweep_lines(40, 300, plan, "dense")
     assert len(np.unique(rows_only[rows_only[:, 3] == 0, 1])) == 40  # every row of a small crop
-    rows, columns = sweep.sweep_lines(480, 640, plan, "rows"), sweep.sweep_lines(480, 640, plan, "columns")
+    straight = sweep.sweep_lines(480, 640, plan, "straight")
+    rows, columns = straight[straight[:, 3] == 0], straight[straight[:, 3] != 0]
     assert len(rows) == 16 and (rows[:, 3] == 0).all() and (rows[:, 2] == 1).all()
     assert len(columns) == 16 and (columns[:, 2] == 0).all() and (columns[:, 3] == 1).all()
-    straight = np.concatenate([rows, columns])
     slant = sweep.sweep_lines(480, 640, plan, "slant")
     assert (slant[:, 2] != 0).all() and (slant[:, 3] == 1).all()
     assert len(sweep.sweep_lines(480, 640, dataclasses.replace(plan, diagonals=False), "slant")) == 0

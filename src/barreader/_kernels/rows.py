@@ -88,20 +88,27 @@ def row_correlations(gray, start, step, normal, count, rows, reference, out):  #
         out[k] = dot / (norm * math.sqrt(spread)) if spread > 0.0 else -2.0
 
 
-def row_correlations_reference(gray, start, step, normal, count, rows, reference):
-    """Plain twin of :func:`row_correlations` with scipy's bilinear interpolation."""
+def _row_samples_reference(gray, start, step, normal, count, row):
+    """Plain twin of :func:`row_samples` at offset ``row``, with scipy's bilinear interpolation; None outside the image."""
     from scipy.ndimage import map_coordinates
 
     h, w = gray.shape
     t = np.arange(count, dtype=np.float64)
+    xs = start[0] + row * normal[0] + t * step[0]
+    ys = start[1] + row * normal[1] + t * step[1]
+    if xs.min() < 0 or ys.min() < 0 or xs.max() > w - 1 or ys.max() > h - 1:
+        return None
+    return map_coordinates(np.asarray(gray, dtype=np.float64), [ys, xs], order=1, mode="nearest")
+
+
+def row_correlations_reference(gray, start, step, normal, count, rows, reference):
+    """Plain twin of :func:`row_correlations` with scipy's bilinear interpolation."""
     out = np.full(len(rows), -2.0)
     reference = np.asarray(reference, dtype=np.float64)
     for k, r in enumerate(rows):
-        xs = start[0] + r * normal[0] + t * step[0]
-        ys = start[1] + r * normal[1] + t * step[1]
-        if xs.min() < 0 or ys.min() < 0 or xs.max() > w - 1 or ys.max() > h - 1:
+        samples = _row_samples_reference(gray, start, step, normal, count, r)
+        if samples is None:
             continue
-        samples = map_coordinates(np.asarray(gray, dtype=np.float64), [ys, xs], order=1, mode="nearest")
         centred = samples - samples.mean()
         denominator = np.linalg.norm(reference) * np.linalg.norm(centred)
         if denominator > 0:
@@ -190,17 +197,8 @@ def bar_span(gray, start, step, normal, count, rows, first, last, limit, stride,
 
 def bar_span_reference(gray, start, step, normal, count, rows, first, last, limit, stride):
     """Plain twin of :func:`bar_span` with scipy's bilinear interpolation; None where it returns False."""
-    from scipy.ndimage import map_coordinates
-
-    h, w = gray.shape
-    t = np.arange(count, dtype=np.float64)
-    complete = []
-    for r in rows:
-        xs = start[0] + r * normal[0] + t * step[0]
-        ys = start[1] + r * normal[1] + t * step[1]
-        if xs.min() < 0 or ys.min() < 0 or xs.max() > w - 1 or ys.max() > h - 1:
-            continue
-        complete.append(map_coordinates(np.asarray(gray, dtype=np.float64), [ys, xs], order=1, mode="nearest"))
+    complete = [samples for r in rows
+                if (samples := _row_samples_reference(gray, start, step, normal, count, r)) is not None]
     if not complete:
         return None
     reference = np.mean(complete, axis=0)

@@ -141,16 +141,16 @@ def _diagonals(height: int, width: int, step: int) -> np.ndarray:
     return np.concatenate([down_right, down_left])
 
 
-PASSES = ("rows", "columns", "slant", "dense")
+PASSES = ("straight", "slant", "dense")
 
 
 @functools.lru_cache(maxsize=64)
 def sweep_lines(height: int, width: int, plan: SweepPlan, part: str) -> np.ndarray:
     """The lines of one part of the sweep.
 
-    ``part`` is ``"rows"``, ``"columns"`` or ``"slant"`` (the first
-    pass's rows, columns and diagonals; no diagonals unless
-    ``plan.diagonals``) or ``"dense"`` (the second pass). Kept for the
+    ``part`` is ``"straight"`` or ``"slant"`` (the first pass's rows and
+    columns, or its diagonals; none unless ``plan.diagonals``) or
+    ``"dense"`` (the second pass). Kept for the
     last image sizes seen (frames of a stream share them); the array
     returned is read-only.
 
@@ -176,9 +176,8 @@ def _sweep_lines(height: int, width: int, plan: SweepPlan, part: str) -> np.ndar
         lines = np.concatenate(parts)
     else:
         n = max(plan.coarse_lines, 1)
-        if part in ("rows", "columns"):
+        if part == "straight":
             lines = _rows_and_columns(height, width, max(1, height // n), max(1, width // n))
-            lines = lines[(lines[:, 3] == 0) == (part == "rows")]
         elif plan.diagonals:
             lines = _diagonals(height, width, max(1, (height + width) // (2 * n)))
         else:
@@ -342,25 +341,27 @@ def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], pla
     found = Swept([], [])
     probed: set[int] = set()
     if plan.coarse_lines > 0:
-        lines = np.concatenate([sweep_lines(height, width, plan, "rows"), sweep_lines(height, width, plan, "columns")])
+        lines = sweep_lines(height, width, plan, "straight")
         found = _run(image, scale, lines, formats, plan, 0)
+        groups = agreeing(found.reads, plan)
         # The diagonals only where the rows and columns settled nothing or
         # saw a run of bars no read explains: they cross a code rotated by
         # 25-65 degrees as such a run.
-        if plan.diagonals and _more_wanted(found, agreeing(found.reads, plan)):
+        if plan.diagonals and _more_wanted(found, groups):
             slant = sweep_lines(height, width, plan, "slant")
             found += _run(image, scale, slant, formats, plan, len(lines))
             lines = np.concatenate([lines, slant])
-        lines = _look_closer(image, scale, found, lines, formats, plan, probed, confirm=True)
-    groups = agreeing(found.reads, plan)
+            groups = agreeing(found.reads, plan)
+        lines, groups = _look_closer(image, scale, found, groups, lines, formats, plan, probed, confirm=True)
+    else:
+        groups = []
     if not groups and plan.dense:
         dense = sweep_lines(height, width, plan, "dense")
         found += _run(image, scale, dense, formats, plan, len(lines))
         lines = np.concatenate([lines, dense])
         groups = agreeing(found.reads, plan)
     if _narrow(groups, probed):
-        lines = _look_closer(image, scale, found, lines, formats, plan, probed, confirm=False)
-        groups = agreeing(found.reads, plan)
+        lines, groups = _look_closer(image, scale, found, groups, lines, formats, plan, probed, confirm=False)
     found.groups = groups
     return found
 
@@ -371,17 +372,18 @@ def _narrow(groups: list[list[LineRead]], probed: set[int]) -> list[LineRead]:
             if _spread(g) < SPREAD * g[0].length and not any(id(r) in probed for r in g)]
 
 
-def _look_closer(image: np.ndarray, scale: float, found: Swept, lines: np.ndarray, formats: frozenset[Format],
-                 plan: SweepPlan, probed: set[int], confirm: bool) -> np.ndarray:
+def _look_closer(image: np.ndarray, scale: float, found: Swept, groups: list[list[LineRead]], lines: np.ndarray,
+                 formats: frozenset[Format], plan: SweepPlan, probed: set[int],
+                 confirm: bool) -> tuple[np.ndarray, list[list[LineRead]]]:
     """Read, in one run, the lines that confirm unsettled reads (``confirm``) and probe narrow groups.
 
     A read no group settles is confirmed on short lines ``plan.confirming``
     pixels beside it; a group whose lines lie close together, which cannot
     tell the axis of a code they cross slantwise, is probed farther out
-    (:data:`PROBES`). Returns every line swept so far.
+    (:data:`PROBES`). ``groups`` are those of ``found.reads``. Returns every
+    line swept so far and the groups after the new reads.
     """
     height, width = image.shape
-    groups = agreeing(found.reads, plan)
     parts = []
     if confirm:
         settled = {id(r) for group in groups for r in group}
@@ -395,9 +397,9 @@ def _look_closer(image: np.ndarray, scale: float, found: Swept, lines: np.ndarra
                                    lambda read: [int(round(f * read.length)) for f in PROBES]))
     extra = np.concatenate(parts) if parts else np.zeros((0, 5), dtype=np.int64)
     if len(extra) == 0:
-        return lines
+        return lines, groups
     found.reads += _run(image, scale, extra, formats, plan, len(lines)).reads
-    return np.concatenate([lines, extra])
+    return np.concatenate([lines, extra]), agreeing(found.reads, plan)
 
 
 def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
