@@ -1,21 +1,34 @@
-"""One image in the forms the reader's stages ask for, each made once.
+"""One image in the forms the reader's stages ask for, each made once: grey levels and a pyramid of scales.
 
 The sweep reads 8-bit grey pixels as they come (no conversion); the other
 stages read float32 grey in [0, 1], made when a stage first asks for it
-and shared by every stage after.
+and shared by every stage after. Level ``k`` of the pyramid is that grey
+image reduced ``2**k`` times, each level the 2 x 2 means of the one
+before: the localizers work on the level whose long side is nearest
+above their working size, and the template decoder reads each region on
+the level where its modules are 1.25-2.5 pixels wide (:meth:`Pyramid.level_for`),
+the widths it was built and fitted for. Every stage reports positions in
+the original image's pixels.
 """
 
 from __future__ import annotations
 
+import math
+
+import cv2
 import numpy as np
 
 from .image import as_array, grey_bytes, normalize
 
-__all__ = ["Pyramid"]
+__all__ = ["Pyramid", "MIN_MODULE", "LOCALIZE_SIZE", "MIN_SIDE"]
+
+MIN_MODULE = 1.25  # pixels: the narrowest module a reduced level may leave the template decoder
+LOCALIZE_SIZE = 640  # pixels: the localizers get the smallest level whose long side is at least this
+MIN_SIDE = 48  # pixels: no level is reduced below this on its short side
 
 
 class Pyramid:
-    """An image and its grey forms.
+    """An image, its grey forms and its reduced levels.
 
     Parameters
     ----------
@@ -32,6 +45,12 @@ class Pyramid:
         array = as_array(image)
         self._bytes = grey_bytes(array)
         self._gray = normalize(array) if self._bytes is None else None
+        self._levels: list[np.ndarray] = []
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(H, W) of the original image."""
+        return (self._bytes if self._bytes is not None else self._gray).shape
 
     @property
     def sweepable(self) -> tuple[np.ndarray, float]:
@@ -46,3 +65,35 @@ class Pyramid:
         if self._gray is None:
             self._gray = self._bytes.astype(np.float32) * np.float32(1.0 / 255.0)
         return self._gray
+
+    def level(self, k: int) -> np.ndarray:
+        """float32 grey reduced ``2**k`` times; pixel ``i`` covers original pixels ``[i * 2**k, (i + 1) * 2**k)``.
+
+        A last odd row or column is left out of each reduction.
+        """
+        if not self._levels:
+            self._levels.append(self.gray)
+        while len(self._levels) <= k:
+            finer = self._levels[-1]
+            h, w = finer.shape[0] // 2, finer.shape[1] // 2
+            self._levels.append(cv2.resize(finer[: 2 * h, : 2 * w], (w, h), interpolation=cv2.INTER_AREA))
+        return self._levels[k]
+
+    def deepest(self) -> int:
+        """The last level whose short side is still at least :data:`MIN_SIDE` (0 for a small image)."""
+        return max(0, int(math.floor(math.log2(max(min(self.shape), 1) / MIN_SIDE))))
+
+    def level_for(self, module: float) -> int:
+        """The level at which modules ``module`` original pixels wide are :data:`MIN_MODULE` to twice that.
+
+        Levels are never finer than the original: modules narrower than
+        ``2 * MIN_MODULE`` (and an unknown, NaN module) are read at level 0.
+        """
+        if not module >= 2.0 * MIN_MODULE:
+            return 0
+        return min(int(math.floor(math.log2(module / MIN_MODULE))), self.deepest())
+
+    def localizing_level(self) -> int:
+        """The smallest level whose long side is at least :data:`LOCALIZE_SIZE` (0 for a small image)."""
+        k = max(0, int(math.floor(math.log2(max(self.shape) / LOCALIZE_SIZE))))
+        return min(k, self.deepest())

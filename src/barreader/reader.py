@@ -160,7 +160,7 @@ def read(
 
     gray = picture.gray
     with stage("localize"):
-        todo = given if given is not None else locate(gray, names, model)[: level.max_regions]
+        todo = given if given is not None else locate(picture, names, model)[: level.max_regions]
         todo = [r for r in todo if not any(inside(r.polygon.mean(axis=0), b.position) for b in results)]
     if level.region_sweep and level.sweep is not None:
         with stage("region sweep"):
@@ -176,24 +176,24 @@ def read(
     # the image is too thin for the localizers.
     whole_image = given is None and (bool(todo) or not level.screen or min(gray.shape) < THIN_IMAGE)
     if level.template_regions > 0 and fmts - {Format.CODE39}:
-        results += _templates(gray, todo[: level.template_regions], fmts, opts, level, whole_image)
+        results += _templates(picture, todo[: level.template_regions], fmts, opts, level, whole_image)
     if Format.CODE39 in fmts and level.code39_templates:
         with stage("code39"):
             results += _code39(gray, todo[: level.template_regions], results, opts, level, whole_image)
     return _finish(results)
 
 
-def _templates(gray: np.ndarray, regions: list[Region], fmts: frozenset[Format], opts: ReaderOptions,
+def _templates(picture: Pyramid, regions: list[Region], fmts: frozenset[Format], opts: ReaderOptions,
                level: Effort, whole_image: bool) -> list[Barcode]:
     """EAN/UPC read by the template stages (:func:`template_hits`), fused into credible results."""
-    hits = template_hits(gray, regions, fmts, opts, level, whole_image)
+    hits = template_hits(picture, regions, fmts, opts, level, whole_image)
     with stage("fuse"):
         groups = fuse.find_groups(hits, opts)
-        results = [fuse.to_barcode(gray, g, rival) for g, rival in groups]
+        results = [fuse.to_barcode(picture.gray, g, rival) for g, rival in groups]
         return [r for r, (g, _) in zip(results, groups) if fuse.credible(r, evidence(g), opts)]
 
 
-def template_hits(gray: np.ndarray, regions: list[Region], fmts: frozenset[Format], opts: ReaderOptions,
+def template_hits(picture: Pyramid | np.ndarray, regions: list[Region], fmts: frozenset[Format], opts: ReaderOptions,
                   level: Effort, whole_image: bool, exhaustive: bool = False) -> list[Hit]:
     """Every decode of the template stages, which stop once something is read.
 
@@ -205,13 +205,16 @@ def template_hits(gray: np.ndarray, regions: list[Region], fmts: frozenset[Forma
        most the effort's ``searched_regions`` blurred regions.
 
     With ``exhaustive`` every stage runs whatever was read (used to fit the
-    quality model on all kinds of decodes).
+    quality model on all kinds of decodes). ``picture`` is the image's
+    :class:`~barreader.pyramid.Pyramid` or an image it is made of.
     """
+    if not isinstance(picture, Pyramid):
+        picture = Pyramid(picture)
     with stage("templates"):
-        scans = templates.scan_regions(gray, regions, fmts, opts)
+        scans = templates.scan_regions(picture, regions, fmts, opts)
     if whole_image and level.whole_image and (exhaustive or not _settled(scans, opts)):
         with stage("whole image"):
-            scans += templates.scan_regions(gray, whole_image_regions(gray), fmts, opts, index0=len(regions))
+            scans += templates.scan_regions(picture, whole_image_regions(picture.gray), fmts, opts, index0=len(regions))
     searched = min(level.searched_regions, opts.searched_regions)
     if searched > 0 and (exhaustive or not _settled(scans, opts)):
         with stage("blurred search"):

@@ -34,6 +34,16 @@ class Scanline:
         """Image point (x, y) of a profile coordinate."""
         return self.origin + (position - 0.5) * self.step
 
+    def rescaled(self, factor: float) -> Scanline:
+        """The same line in the coordinates of an image ``factor`` times larger.
+
+        A line sampled on a pyramid level, whose pixel ``i`` covers pixels
+        ``[i * factor, (i + 1) * factor)`` of the original, in original pixels.
+        """
+        if factor == 1.0:
+            return self
+        return Scanline(self.profile, (self.origin + 0.5) * factor - 0.5, self.step * factor, self.normal)
+
 
 def sample_profile(gray: np.ndarray, p0, p1, half_band: float = 0.0) -> Scanline:
     """Sample a grey profile from ``p0`` to ``p1``, averaged across a band.
@@ -83,12 +93,16 @@ class Extent:
         Median depth of those valleys relative to the quiet-zone-to-darkest
         contrast: near 1 for a sharp code, low when blur merges and fills in
         narrow elements.
+    module : float
+        The module width (samples) of the whole profile's bars: the lower
+        quartile of their half-depth widths.
     """
 
     start: float
     end: float
     n_bars: int
     sharpness: float
+    module: float = math.nan
 
 
 def _valleys(smooth: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -198,7 +212,7 @@ def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float
         quiet = max(smooth[max(int(start) - 2, 0)], smooth[min(int(end) + 1, len(smooth) - 1)])
         contrast = quiet - smooth[centres[lo:hi]].min()
         sharpness = float(np.median(depths[lo:hi]) / contrast) if contrast > 0 else 0.0
-        extents.append(Extent(start, end, int(hi - lo), min(sharpness, 1.0)))
+        extents.append(Extent(start, end, int(hi - lo), min(sharpness, 1.0), module))
     extents.sort(key=lambda e: e.n_bars, reverse=True)
     return extents[:max_extents]
 

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..pyramid import Pyramid
 from ..results import Region
 from ..scanning import LOCALIZERS, MODEL_LOCALIZER, localize
 from ..scanline import Scanline, sample_profile
@@ -35,12 +36,29 @@ def localizer_names(localizer: str | Sequence[str], model=None) -> list[str]:
     return names
 
 
-def locate(gray: np.ndarray, names: Sequence[str], model=None) -> list[Region]:
-    """Regions of the named localizers, in order, less those an earlier one already found (:func:`same_place`)."""
+def locate(picture: Pyramid, names: Sequence[str], model=None) -> list[Region]:
+    """Regions of the named localizers, in order, less those an earlier one already found (:func:`same_place`).
+
+    The localizers work on the pyramid level
+    :meth:`~barreader.pyramid.Pyramid.localizing_level` picks, so that a
+    large image is never localized at full resolution; their regions
+    come back in original pixels.
+    """
+    k = picture.localizing_level()
+    gray = picture.level(k)
     found: list[Region] = []
     for name in names:
-        found += [r for r in localize(gray, name, model) if not any(same_place(r, earlier) for earlier in found)]
+        regions = [enlarged(r, 2.0**k) for r in localize(gray, name, model)]
+        found += [r for r in regions if not any(same_place(r, earlier) for earlier in found)]
     return found
+
+
+def enlarged(region: Region, factor: float) -> Region:
+    """A region found on a level reduced ``factor`` times, in original pixels (the score as if found there)."""
+    if factor == 1.0:
+        return region
+    return Region((np.asarray(region.polygon) + 0.5) * factor - 0.5, region.angle, region.score * factor * factor,
+                  region.module_size * factor)
 
 
 CODE_REACH = 120.0  # modules: an EAN-13 (95) and its quiet zones (2 x 11, rounded up)
@@ -49,12 +67,28 @@ CODE_REACH = 120.0  # modules: an EAN-13 (95) and its quiet zones (2 x 11, round
 WHOLE_CODE = 45.0  # modules: a region at least this long holds a whole code (a UPC-E is 51)
 
 
-def region_scanlines(gray: np.ndarray, region: Region, count: int, extra: float = 0.0) -> list[Scanline]:
+def region_scanlines(gray: np.ndarray, region: Region, count: int, extra: float = 0.0,
+                     factor: float = 1.0) -> list[Scanline]:
     """Parallel scanlines across a region's bars, centre first, extended past its ends.
 
-    ``extra`` pixels are added to the usual extension at each end.
+    Parameters
+    ----------
+    gray : ndarray of float32, shape (H, W)
+        The image, or a level of its pyramid reduced ``factor`` times
+        (:meth:`barreader.pyramid.Pyramid.level`).
+    region : Region
+        In original-image pixels.
+    count : int
+        Scanlines wanted.
+    extra : float
+        Original-image pixels added to the usual extension at each end.
+    factor : float
+        How many times ``gray`` is reduced; the lines are sampled on it,
+        one sample per reduced pixel, and returned in original pixels.
     """
     poly = np.asarray(region.polygon, dtype=np.float64)
+    if factor != 1.0:
+        poly = (poly + 0.5) / factor - 0.5
     along = poly[1] - poly[0]
     length = float(np.hypot(*along))
     if length < 4:
@@ -63,7 +97,7 @@ def region_scanlines(gray: np.ndarray, region: Region, count: int, extra: float 
     across = poly[3] - poly[0]
     height = float(np.hypot(*across))
     margin = 0.2 * length + 8.0
-    module = region.module_size
+    module = region.module_size / factor
     if np.isfinite(module) and module > 0 and length < WHOLE_CODE * module:
         # The region holds only part of a code (a localizer's box cut
         # short): reach far enough for a whole 95-module code and its quiet
@@ -72,7 +106,7 @@ def region_scanlines(gray: np.ndarray, region: Region, count: int, extra: float 
         # as a code is not stretched: what lies beyond its quiet zones only
         # confuses the extent finder's module estimate.
         margin = max(margin, CODE_REACH * module - length)
-    margin += extra
+    margin += extra / factor
     h, w = gray.shape
     fractions = [0.5]
     for i in range(1, count):
@@ -88,7 +122,7 @@ def region_scanlines(gray: np.ndarray, region: Region, count: int, extra: float 
         p1 = np.clip(p1, [0, 0], [w - 1, h - 1])
         if np.hypot(*(p1 - p0)) < 8:
             continue
-        lines.append(sample_profile(gray, p0, p1, half_band))
+        lines.append(sample_profile(gray, p0, p1, half_band).rescaled(factor))
     return lines
 
 

@@ -19,13 +19,14 @@ from ..decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_deblurred, decode_
 from ..decode.upcean import LAYOUTS, Candidate, DecoderOptions, ProfileModel, layouts_for, plausible
 from ..decode.verify import QUIET, Fit
 from ..formats import Format
+from ..pyramid import Pyramid
 from ..quality import quality
 from ..results import Region
 from ..scanline import Scanline, find_extents
-from .hits import Hit, code_axis, confirmed, evidence, same_stretch
+from .hits import Hit, code_axis, confirmed, evidence, group_hits, same_stretch, settles
 from .regions import covers, region_scanlines
 
-__all__ = ["LineDecodes", "RegionScan", "decode_scanline", "scan_regions", "scan_region", "SHARP", "HOPELESS"]
+__all__ = ["LineDecodes", "RegionScan", "decode_scanline", "scan_regions", "scan_region", "region_level", "SHARP", "HOPELESS"]
 
 
 @dataclasses.dataclass
@@ -108,43 +109,86 @@ class RegionScan:
     confirmed: bool
 
 
-def scan_regions(gray, regions, fmts, opts, index0: int = 0) -> list[RegionScan]:
+def scan_regions(picture: Pyramid, regions, fmts, opts, index0: int = 0) -> list[RegionScan]:
     """Decode scanlines of each region with the templates until one code is confirmed there.
 
-    A region whose scanlines stop inside the image before a decoded code's
-    quiet zone (a box covering only part of a code) is scanned again on
-    longer lines, and only those count, less what they read on codes
-    already confirmed; a code they confirm leaves later regions to be
-    scanned.
+    Each region is read on the pyramid level its modules ask for
+    (:func:`region_level`); where that confirms nothing, on the next finer
+    level, whose reading counts only if it reads a text of
+    ``opts.settled_quality`` (modules wider than the decoder was fitted
+    for make its quality less sure). A region whose scanlines stop
+    inside the image before a decoded code's quiet zone (a box covering
+    only part of a code) is scanned again on longer lines, and only those
+    count, less what they read on codes already confirmed; a code they
+    confirm leaves later regions to be scanned.
     """
     scans: list[RegionScan] = []
     done: list[tuple[np.ndarray, np.ndarray]] = []
     for index, region in enumerate(regions, start=index0):
         if any(covers(stretch, region) for stretch in done):
             continue
-        scan = scan_region(gray, region, index, fmts, opts)
-        extra = max((_shortfall(h, gray.shape) for h in scan.found), default=0.0)
-        if extra > 0:
-            scan = scan_region(gray, region, index, fmts, opts, extra)
-            # Longer lines may cross a code already read, where they add
-            # nothing but rival readings of it.
-            scan.found = [h for h in scan.found if not any(same_stretch(s, h.endpoints()) for s in done)]
-        settled = confirmed(scan.found)
-        scan.confirmed = settled is not None
+        original = region_scanlines(picture.gray, region, opts.scanlines)
+        level = region_level(picture, region, original) if picture.deepest() > 0 else 0
+        scan, extra = _scan_whole(picture, region, index, fmts, opts, level, done, original if level == 0 else None)
+        if not scan.confirmed and level > 0:
+            finer, finer_extra = _scan_whole(picture, region, index, fmts, opts, level - 1, done,
+                                             original if level == 1 else None)
+            if any(settles(group, opts, opts.settled_quality) for group in group_hits(finer.found)):
+                scan, extra = finer, finer_extra
         # What longer lines confirm does not spare later regions: crossing
         # into a code beside the box, they can confirm a short code read on
         # part of it, and only that code's own region shows it whole.
-        if settled is not None and extra == 0:
+        if scan.confirmed and extra == 0:
             # On the code's own axis: a slanted scan's segment points off
             # the code, over a neighbour's region.
-            done.append(code_axis(settled))
+            done.append(code_axis(confirmed(scan.found)))
         scans.append(scan)
     return scans
 
 
-def scan_region(gray, region: Region, index: int, fmts, opts, extra: float = 0.0) -> RegionScan:
-    """Decode one region's scanlines, centre first, until a code is confirmed or nothing looks like one."""
-    scan = RegionScan(index, region_scanlines(gray, region, opts.scanlines, extra), [], [], False)
+def _scan_whole(picture: Pyramid, region: Region, index: int, fmts, opts, level: int,
+                done: list[tuple[np.ndarray, np.ndarray]], lines: list[Scanline] | None) -> tuple[RegionScan, float]:
+    """One region scanned on one level, again on longer lines if a decode's quiet zone is cut off; and how much longer."""
+    scan = scan_region(picture, region, index, fmts, opts, level=level, lines=lines)
+    extra = max((_shortfall(h, picture.shape) for h in scan.found), default=0.0)
+    if extra > 0:
+        scan = scan_region(picture, region, index, fmts, opts, extra, level)
+        # Longer lines may cross a code already read, where they add
+        # nothing but rival readings of it.
+        scan.found = [h for h in scan.found if not any(same_stretch(s, h.endpoints()) for s in done)]
+    scan.confirmed = confirmed(scan.found) is not None
+    return scan, extra
+
+
+def region_level(picture: Pyramid, region: Region, lines: list[Scanline]) -> int:
+    """The pyramid level a region is decoded on, from the module width of the bars its scanlines cross.
+
+    ``lines`` are the region's scanlines on the original image. The width
+    is measured on the extent with the most bars among them: the lower
+    quartile of its bars' widths (:attr:`barreader.scanline.Extent.module`),
+    which blur widens, but at most its length over an EAN-13's 95 modules,
+    which a shorter code makes too small. Too small a width only keeps a
+    code on a finer level. :meth:`Pyramid.level_for` turns it into a level.
+    """
+    extents = [e for line in lines for e in find_extents(line.profile)[:1]]
+    if not extents:
+        return 0
+    extent = max(extents, key=lambda e: e.n_bars)
+    return picture.level_for(min(extent.module, (extent.end - extent.start) / EAN13_MODULES))
+
+
+EAN13_MODULES = 95  # the longest EAN/UPC code, guards included
+
+
+def scan_region(picture: Pyramid, region: Region, index: int, fmts, opts, extra: float = 0.0,
+                level: int = 0, lines: list[Scanline] | None = None) -> RegionScan:
+    """Decode one region's scanlines on a pyramid level, centre first, until a code is confirmed or nothing looks like one.
+
+    ``lines``, if given, are those scanlines, already sampled.
+    """
+    if lines is None:
+        lines = region_scanlines(picture.level(level), region, opts.scanlines, extra, 2.0**level)
+    scan = RegionScan(index, lines, [], [], False)
     for count, line in enumerate(scan.lines, start=1):
         scan.decodes.append(decode_scanline(line, fmts, opts.decoder))
         scan.found += [Hit(c, line, index, f) for c, f in scan.decodes[-1].found]
