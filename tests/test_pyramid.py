@@ -10,7 +10,7 @@ from barreader.pyramid import LOCALIZE_SIZE, MIN_MODULE, MIN_SIDE, Pyramid
 from barreader.results import Region
 from barreader.scanline import sample_profile
 from barreader.stages import templates
-from barreader.stages.regions import locate, region_scanlines
+from barreader.stages.regions import locate, region_level, region_scanlines
 from barreader.synth import render_code
 
 from conftest import templates_only
@@ -93,7 +93,7 @@ def test_the_templates_read_a_large_code_on_a_reduced_level(ppm):
     box = np.array([[left, top], [left + width, top], [left + width, top + height], [left, top + height]], float)
     region = Region(box, 0.0, 1.0)
     lines = region_scanlines(picture.gray, region, 7)
-    level = templates.region_level(picture, region, lines)
+    level = region_level(picture, region, lines)
     # The module is estimated from the bars, so the level may be one off the exact choice at a boundary.
     assert level >= 2 and MIN_MODULE <= ppm / 2**level <= 2 * MIN_MODULE
     scans = templates.scan_regions(picture, [region], parse_formats("ean13"), ReaderOptions())

@@ -11,9 +11,9 @@ from ..errors import InvalidArgumentError
 from ..pyramid import Pyramid
 from ..results import Region
 from ..scanning import LOCALIZERS, MODEL_LOCALIZER, localize
-from ..scanline import Scanline, sample_profile
+from ..scanline import Scanline, find_extents, sample_profile
 
-__all__ = ["localizer_names", "locate", "region_scanlines", "whole_image_regions", "covers", "same_place", "inside", "CODE_REACH", "WHOLE_CODE"]
+__all__ = ["localizer_names", "locate", "region_scanlines", "region_level", "whole_image_regions", "covers", "same_place", "inside", "CODE_REACH", "WHOLE_CODE"]
 
 
 def localizer_names(localizer: str | Sequence[str], model=None) -> list[str]:
@@ -168,3 +168,25 @@ def same_place(region: Region, earlier: Region) -> bool:
 def inside(point: np.ndarray, polygon: np.ndarray) -> bool:
     """Whether an image point lies in (or on) a polygon."""
     return cv2.pointPolygonTest(np.asarray(polygon, dtype=np.float32), (float(point[0]), float(point[1])), False) >= 0
+
+
+def region_level(picture: Pyramid, region: Region, lines: list[Scanline]) -> int:
+    """The pyramid level a region is decoded on, from the module width of the bars its scanlines cross.
+
+    ``lines`` are the region's scanlines on the original image. The width
+    is measured on the extent with the most bars among them: the lower
+    quartile of its bars' widths (:attr:`barreader.scanline.Extent.module`),
+    which blur widens, but at most its length over an EAN-13's 95 modules,
+    which a shorter code, or blur splitting a code into several extents,
+    makes too small; what is then read on too fine a level must be surer
+    to count (see :func:`barreader.stages.templates.scan_regions`).
+    :meth:`Pyramid.level_for` turns the width into a level.
+    """
+    extents = [e for line in lines for e in find_extents(line.profile)[:1]]
+    if not extents:
+        return 0
+    extent = max(extents, key=lambda e: e.n_bars)
+    return picture.level_for(min(extent.module, (extent.end - extent.start) / EAN13_MODULES))
+
+
+EAN13_MODULES = 95  # the longest EAN/UPC code, guards included

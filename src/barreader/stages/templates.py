@@ -24,9 +24,9 @@ from ..quality import quality
 from ..results import Region
 from ..scanline import Scanline, find_extents
 from .hits import Hit, code_axis, confirmed, evidence, group_hits, same_stretch, settles
-from .regions import covers, region_scanlines
+from .regions import covers, region_level, region_scanlines
 
-__all__ = ["LineDecodes", "RegionScan", "decode_scanline", "scan_regions", "scan_region", "region_level", "SHARP", "HOPELESS"]
+__all__ = ["LineDecodes", "RegionScan", "decode_scanline", "scan_regions", "scan_region", "SHARP", "HOPELESS"]
 
 
 @dataclasses.dataclass
@@ -156,28 +156,21 @@ def _scan_whole(picture: Pyramid, region: Region, index: int, fmts, opts, level:
         # Longer lines may cross a code already read, where they add
         # nothing but rival readings of it.
         scan.found = [h for h in scan.found if not any(same_stretch(s, h.endpoints()) for s in done)]
+    scan.found = [h for g in group_hits(scan.found) if not _too_fine(picture, g, level, opts) for h in g]
     scan.confirmed = confirmed(scan.found) is not None
     return scan, extra
 
 
-def region_level(picture: Pyramid, region: Region, lines: list[Scanline]) -> int:
-    """The pyramid level a region is decoded on, from the module width of the bars its scanlines cross.
+def _too_fine(picture: Pyramid, group: list[Hit], level: int, opts) -> bool:
+    """Whether a text was read on a level finer than its own modules ask for, and is not sure enough for that.
 
-    ``lines`` are the region's scanlines on the original image. The width
-    is measured on the extent with the most bars among them: the lower
-    quartile of its bars' widths (:attr:`barreader.scanline.Extent.module`),
-    which blur widens, but at most its length over an EAN-13's 95 modules,
-    which a shorter code makes too small. Too small a width only keeps a
-    code on a finer level. :meth:`Pyramid.level_for` turns it into a level.
+    Modules wider than the decoder was fitted for (a level chosen from a
+    module width that blur or a part of the code made too small, or the
+    finer level tried after a failure) make its quality less sure: such a
+    reading counts only at ``opts.settled_quality``.
     """
-    extents = [e for line in lines for e in find_extents(line.profile)[:1]]
-    if not extents:
-        return 0
-    extent = max(extents, key=lambda e: e.n_bars)
-    return picture.level_for(min(extent.module, (extent.end - extent.start) / EAN13_MODULES))
-
-
-EAN13_MODULES = 95  # the longest EAN/UPC code, guards included
+    module = float(np.median([h.candidate.module * np.hypot(*h.scanline.step) for h in group]))
+    return picture.level_for(module) > level and not settles(group, opts, opts.settled_quality)
 
 
 def scan_region(picture: Pyramid, region: Region, index: int, fmts, opts, extra: float = 0.0,
