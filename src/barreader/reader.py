@@ -150,9 +150,12 @@ def read(
     results: list[Barcode] = []
     if given is None and level.sweep is not None:
         with stage("sweep"):
-            pixels, scale = picture.sweepable
-            found = sweep.sweep_image(pixels, scale, fmts, level.sweep)
-            results = _credible_fast(sweep.to_barcodes(pixels, found.groups, fmts, opts.code39), opts)
+            found, swept = sweep.sweep_picture(picture, fmts, level.sweep, opts.code39)
+            results = _credible_fast(swept, opts)
+            if not results and not level.localize and found.factor > 1.0:
+                # No region sweep follows to read codes too fine for the reduced level.
+                found, swept = sweep.sweep_picture(picture, fmts, level.sweep, opts.code39, level=0)
+                results = _credible_fast(swept, opts)
         if results and level.stop_when_swept and not (level.localize and sweep.unexplained(found, results)):
             return _finish(results)
     if given is None and not level.localize:
@@ -164,7 +167,7 @@ def read(
         todo = [r for r in todo if not any(inside(r.polygon.mean(axis=0), b.position) for b in results)]
     if level.region_sweep and level.sweep is not None:
         with stage("region sweep"):
-            found, todo = sweep.read_regions(gray, todo, fmts, level.sweep, opts.code39, REGION_SCANLINES)
+            found, todo = sweep.read_regions(picture, todo, fmts, level.sweep, opts.code39, REGION_SCANLINES)
             results += _credible_fast(found, opts)
         if results and level.stop_when_swept:
             return _finish(results)

@@ -31,12 +31,13 @@ from .._kernels.runs import EAN8, EAN13, LAYOUT_MODULES, UPCE
 from .._kernels.scan import CODE39, FLOAT_FIELDS, INT_FIELDS, MAX_READS, TEXT_SLOTS, read_profiles, sweep
 from ..code39_reader import Code39ReadOptions, finish_text
 from ..formats import Format
+from ..pyramid import Pyramid
 from ..results import Barcode, Region
 from ..scanline import Scanline
 from ..symbology.code39 import ALPHABET, START_STOP
 from ..symbology.upcean import upce_to_upca
 from .placement import code_box, true_axis
-from .regions import covers, region_scanlines
+from .regions import covers, region_level, region_scanlines
 
 __all__ = ["SweepPlan", "PASSES", "LineRead", "Swept", "sweep_lines", "sweep_image", "unexplained", "read_scanlines", "read_regions",
            "agreeing", "to_barcodes"]
@@ -281,11 +282,14 @@ class Swept:
     :func:`barreader._kernels.scan.sweep`) starts and ends, and its number
     of edges; ``groups`` the
     reads that settle a code (:func:`agreeing`), once the sweep is done.
+    All are in the pixels of the image swept, which is the original
+    reduced ``factor`` times (:func:`sweep_picture`).
     """
 
     reads: list[LineRead]
     runs: list[tuple[tuple[float, float], tuple[float, float], float]]
     groups: list[list[LineRead]] = dataclasses.field(default_factory=list)  # agreeing reads, one group per code
+    factor: float = 1.0
 
     def __iadd__(self, other: "Swept") -> "Swept":
         self.reads += other.reads
@@ -366,6 +370,33 @@ def sweep_image(image: np.ndarray, scale: float, formats: frozenset[Format], pla
     return found
 
 
+def sweep_picture(picture: Pyramid, formats: frozenset[Format], plan: SweepPlan, code39: Code39ReadOptions,
+                  level: int | None = None) -> tuple[Swept, list[Barcode]]:
+    """The sweep over a whole image, on one level of its pyramid, and the codes it settles, in original pixels.
+
+    The level is by default the one the localizers work on
+    (:meth:`Pyramid.localizing_level`): the sweep's lines are spaced in
+    pixels and its edges found on pixel differences, so a large image is
+    swept at about the localizers' size, at a cost that does not grow with
+    its pixel count, and wide modules are read as a few pixels each, where
+    their edges are steep. Codes too fine for that level are left to the
+    region sweep (:func:`read_regions`) and the later stages.
+    """
+    k = picture.localizing_level() if level is None else level
+    image, scale = picture.sweepable if k == 0 else (picture.level(k), 1.0)
+    found = sweep_image(image, scale, formats, plan)
+    found.factor = 2.0**k
+    return found, [_enlarged(code, found.factor) for code in to_barcodes(image, found.groups, formats, code39)]
+
+
+def _enlarged(code: Barcode, factor: float) -> Barcode:
+    """A result read on a level reduced ``factor`` times, in original pixels."""
+    if factor == 1.0:
+        return code
+    extra = dict(code.extra, module_size=code.extra["module_size"] * factor)
+    return dataclasses.replace(code, position=(np.asarray(code.position) + 0.5) * factor - 0.5, extra=extra)
+
+
 def _narrow(groups: list[list[LineRead]], probed: set[int]) -> list[LineRead]:
     """The first read of each group read across too little of its code to tell its axis, and not probed yet."""
     return [g[0] for g in groups
@@ -409,7 +440,8 @@ def unexplained(found: Swept, results: Sequence[Barcode]) -> bool:
     the part of its bars its box missed) is explained by it; a run on one
     line only is more often a line of text.
     """
-    return _runs_away([r for r in found.runs if r[2] >= CODE_RUN], [_frame(r.position) for r in results])
+    boxes = [_frame((np.asarray(r.position) + 0.5) / found.factor - 0.5) for r in results]
+    return _runs_away([r for r in found.runs if r[2] >= CODE_RUN], boxes)
 
 
 def _more_wanted(found: Swept, groups: list[list[LineRead]]) -> bool:
@@ -597,9 +629,13 @@ def to_barcodes(gray: np.ndarray, groups: Sequence[list[LineRead]], formats: fro
     return results
 
 
-def read_regions(gray: np.ndarray, regions: Sequence[Region], formats: frozenset[Format], plan: SweepPlan,
+def read_regions(picture: Pyramid, regions: Sequence[Region], formats: frozenset[Format], plan: SweepPlan,
                  code39: Code39ReadOptions, scanlines: int) -> tuple[list[Barcode], list[Region]]:
-    """The fast decoder on each region's band-averaged scanlines.
+    """The fast decoder on each region's band-averaged scanlines, on the level its modules ask for.
+
+    The level is chosen as the template decoder's is
+    (:func:`~barreader.stages.regions.region_level`), from the bars the
+    region's scanlines cross in the original image.
 
     Returns
     -------
@@ -613,8 +649,11 @@ def read_regions(gray: np.ndarray, regions: Sequence[Region], formats: frozenset
     for region in regions:
         if any(covers(_ends(r), region) for r in results):
             continue  # on a code read already
-        found = to_barcodes(gray, agreeing(read_scanlines(region_scanlines(gray, region, scanlines), formats, plan), plan),
-                            formats, code39)
+        lines = region_scanlines(picture.gray, region, scanlines)
+        k = region_level(picture, region, lines) if picture.deepest() > 0 else 0
+        if k > 0:
+            lines = region_scanlines(picture.level(k), region, scanlines, factor=2.0**k)
+        found = to_barcodes(picture.gray, agreeing(read_scanlines(lines, formats, plan), plan), formats, code39)
         results += found
         if not found:
             unsettled.append(region)
