@@ -7,7 +7,7 @@ same loop iteration, and its median, mean and worst case per set.
 Usage::
 
     python benchmarks/bench_speed.py [DATA ...] [--readers barreader-fast,barreader,zxing-cpp,...]
-        [--repeat 1] [--profile] [--startup] [--json out.json]
+        [--repeat 1] [--profile] [--startup] [--megapixels 1,12] [--json out.json]
 
 Prints, per set (the first component of a manifest's path, e.g. ``zxing``
 or ``negatives``) and reader: images, images read and with a wrong text,
@@ -16,7 +16,11 @@ per-image ratio to zxing-cpp, with its largest value. ``--profile`` adds,
 per barreader reader, the share of its time spent in each stage (the
 stages of :mod:`barreader.stages`, from :func:`barreader.stages.timing.collect`).
 ``--startup`` measures ``import barreader`` and the first read in a fresh
-process with a warm numba cache.
+process with a warm numba cache. ``--megapixels 1,12`` reads every image
+resampled to each of these sizes (aspect kept; bicubic up, area averaging
+down), all sizes of an image in the same loop iteration, tabulates each
+size apart and adds, per reader, how much longer an image takes at the
+largest size than at the smallest.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 from _env import csv_list, environment, print_environment  # noqa: E402
 from _manifest import default_data_root, load_gray  # noqa: E402
 from _readers import ALL_READER_NAMES, UPCEAN, make_readers  # noqa: E402
-from bench_real import load_rows, score  # noqa: E402
+from bench_real import load_rows, resample, score  # noqa: E402
 
 DEFAULT_READERS = ("barreader-fast", "barreader", "barreader-thorough", "zxing-cpp", "zbar", "opencv")
 DEFAULT_SETS = ("zxing", "zxing-cpp", "quagga2", "negatives")
@@ -64,8 +68,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--limit", type=int, default=0, help="at most this many images per set (0: all)")
     p.add_argument("--profile", action="store_true", help="print the share of time per stage of each barreader reader")
     p.add_argument("--startup", action="store_true", help="measure import and first read in a fresh process")
+    p.add_argument("--megapixels", type=csv_list, default=[],
+                   help="comma-separated sizes in megapixels every image is resampled to (default: as it is)")
     p.add_argument("--json", type=Path, metavar="OUT", help="save every image's times to this JSON file")
     args = p.parse_args(argv)
+    try:
+        args.megapixels = [float(v) for v in args.megapixels]
+    except ValueError:
+        p.error(f"--megapixels takes numbers, got {','.join(args.megapixels)}")
+    if any(v <= 0 for v in args.megapixels):
+        p.error("--megapixels sizes must be positive")
     unknown = [r for r in args.readers if r not in ALL_READER_NAMES]
     if unknown:
         p.error(f"unknown reader {', '.join(unknown)}; known: {', '.join(ALL_READER_NAMES)}")
@@ -91,8 +103,8 @@ def timed(reader, gray: np.ndarray, repeat: int, profile: bool) -> tuple[float, 
     return float(np.median(times)), results, dict(stages)
 
 
-def run(rows, readers, repeat: int, profile: bool, limit: int) -> list[dict]:
-    """Every image through every reader, one after another for each image."""
+def run(rows, readers, repeat: int, profile: bool, limit: int, megapixels: list[float] | None = None) -> list[dict]:
+    """Every image through every reader, one after another for each image (and each of its sizes)."""
     records = []
     per_set: dict[str, int] = defaultdict(int)
     warmed = False
@@ -112,14 +124,16 @@ def run(rows, readers, repeat: int, profile: bool, limit: int) -> list[dict]:
                 if reader.name.startswith("barreader"):
                     reader.read(gray.astype(np.float32) / np.float32(255.0))
             warmed = True
-        record = {"set": "negatives" if row.negative else row.dataset, "file": f"{row.dataset}/{row.file}",
-                  "shape": list(gray.shape), "readers": {}}
-        for reader in readers:
-            ms, results, stages = timed(reader, gray, repeat, profile)
-            entry = score(row, results)
-            entry.update(ms=ms, stages=stages)
-            record["readers"][reader.name] = entry
-        records.append(record)
+        for size in megapixels or [None]:
+            sized = gray if size is None else resample(gray, np.sqrt(size * 1e6 / gray.size))
+            record = {"set": "negatives" if row.negative else row.dataset, "file": f"{row.dataset}/{row.file}",
+                      "shape": list(sized.shape), "megapixels": size, "readers": {}}
+            for reader in readers:
+                ms, results, stages = timed(reader, sized, repeat, profile)
+                entry = score(row, results)
+                entry.update(ms=ms, stages=stages)
+                record["readers"][reader.name] = entry
+            records.append(record)
         if sys.stderr.isatty():
             print(f"\r[{i + 1}/{len(rows)}] {row.label}          ", end="", file=sys.stderr, flush=True)
     if sys.stderr.isatty():
@@ -168,6 +182,23 @@ def print_summary(table: dict, names: list[str]) -> None:
                 line += f"{e['median_ratio']:>8.2f}{e['mean_ratio']:>8.2f}{e['max_ratio']:>9.1f}{e['ratio_of_means']:>10.2f}"
             print(line)
         print()
+
+
+def print_growth(records: list[dict], names: list[str], sizes: list[float]) -> None:
+    """Per reader, each image's time at the largest size over its time at the smallest."""
+    small, large = min(sizes), max(sizes)
+    by_file = defaultdict(dict)
+    for r in records:
+        by_file[r["file"]][r["megapixels"]] = r
+    pairs = [(f[small], f[large]) for f in by_file.values() if small in f and large in f]
+    print(f"Time at {large:g} MP over time at {small:g} MP, image by image ({len(pairs)} images)")
+    print(f"{'reader':<20}{'median':>9}{'mean':>9}{'max':>9}{'mean/mean':>11}")
+    for name in names:
+        a = np.array([p[0]["readers"][name]["ms"] for p in pairs])
+        b = np.array([p[1]["readers"][name]["ms"] for p in pairs])
+        growth = b / np.maximum(a, 1e-6)
+        print(f"{name:<20}{np.median(growth):>9.2f}{growth.mean():>9.2f}{growth.max():>9.1f}{b.mean() / a.mean():>11.2f}")
+    print()
 
 
 def print_stages(records: list[dict], names: list[str]) -> None:
@@ -219,14 +250,21 @@ def main(argv=None) -> int:
         print("nothing to time (no data or no reader)")
         return 0
     names = [r.name for r in readers]
-    records = run(rows, readers, args.repeat, args.profile, args.limit)
-    table = summary(records, names)
-    print()
-    print_summary(table, names)
-    if args.profile:
-        print_stages(records, names)
+    records = run(rows, readers, args.repeat, args.profile, args.limit, args.megapixels)
+    tables = {}
+    for size in args.megapixels or [None]:
+        sized = [r for r in records if r["megapixels"] == size]
+        tables["as is" if size is None else f"{size:g} MP"] = table = summary(sized, names)
+        print()
+        if size is not None:
+            print(f"== every image resampled to {size:g} megapixels")
+        print_summary(table, names)
+        if args.profile:
+            print_stages(sized, names)
+    if len(args.megapixels) > 1:
+        print_growth(records, names, args.megapixels)
     if args.json:
-        args.json.write_text(json.dumps({"summary": table, "images": records}, indent=1))
+        args.json.write_text(json.dumps({"summary": tables, "images": records}, indent=1))
         print(f"saved {args.json}")
     return 0
 
