@@ -112,3 +112,33 @@ def test_code39_photos_read_without_a_wrong_text():
     # Measured: 25 of 31 (ZBar reads 28, zxing-cpp 25).
     assert passed >= 25, f"read {passed} of {len(rows)}"
     assert not wrong, f"wrong texts: {wrong}"
+
+
+def _upscaled_reads(dataset: str, folders: tuple[str, ...], per_folder: int, factor: float):
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    rows = [r for r in manifest(dataset) if r["file"].split("/")[0] in folders]
+    chosen = [r for f in folders for r in [r for r in rows if r["file"].startswith(f + "/")][:per_folder]]
+    read, wrong = 0, []
+    for row in chosen:
+        with Image.open(DATA / dataset / row["file"]) as im:
+            gray = np.asarray(im.convert("L"))
+        if factor != 1.0:
+            gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+        expected = gtin(row["expected_text"], row["symbology"])
+        texts = [gtin(r.text, r.format.value) for r in barreader.read(gray)]
+        read += expected in texts
+        wrong += [(row["file"], t) for t in texts if t != expected]
+    return read, wrong
+
+
+@pytest.mark.parametrize("factor", [2.0, 3.0, 4.0])
+def test_sharp_photos_upscaled_read_as_often_as_at_their_own_size(factor):
+    # Sharp photos of 1.5-4 px modules become 3-16 px: the stages read each code on a reduced level.
+    sets = ("zxing-cpp", ("upce-2", "ean8-1", "ean13-3"), 6)
+    at_one, wrong_one = _upscaled_reads(*sets, 1.0)
+    read, wrong = _upscaled_reads(*sets, factor)
+    assert read >= at_one, f"{read} read at {factor}x against {at_one} at 1x"
+    assert len(wrong) <= len(wrong_one), f"wrong texts at {factor}x: {wrong}"
