@@ -125,3 +125,22 @@ def test_large_images_are_localized_on_a_reduced_level_and_boxed_in_original_pix
     regions = locate(picture, ["gradient", "quagga"])
     centre = np.array([left + width / 2, top + height / 2])
     assert any(np.hypot(*(r.polygon.mean(axis=0) - centre)) < 0.2 * width for r in regions)
+
+
+def test_the_sweep_reads_a_large_image_on_the_localizers_level_and_places_the_code_in_original_pixels():
+    from barreader.options import EFFORTS, ReaderOptions
+    from barreader.stages import sweep
+
+    ppm = 12.0
+    code = render_code("036000291452", "UPC-A", px_per_module=ppm, blur=0.3, noise=0.02, height=int(30 * ppm), rng=5)
+    scene = np.full((3000, 4000), 210, np.uint8)
+    top, left = 1200, 900
+    scene[top : top + code.image.shape[0], left : left + code.image.shape[1]] = code.image
+    picture = Pyramid(scene)
+    found, results = sweep.sweep_picture(picture, parse_formats("upca"), EFFORTS["fast"].sweep, ReaderOptions().code39)
+    assert found.factor == 4.0
+    assert [r.text for r in results] == ["036000291452"]
+    box = results[0].position
+    width = code.image.shape[1]
+    assert left - 2 * ppm <= box[:, 0].min() and box[:, 0].max() <= left + width + 2 * ppm
+    assert abs(results[0].extra["module_size"] - ppm) < 0.1 * ppm

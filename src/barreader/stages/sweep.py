@@ -39,7 +39,7 @@ from ..symbology.upcean import upce_to_upca
 from .placement import code_box, true_axis
 from .regions import covers, region_level, region_scanlines
 
-__all__ = ["SweepPlan", "PASSES", "LineRead", "Swept", "sweep_lines", "sweep_image", "unexplained", "read_scanlines", "read_regions",
+__all__ = ["SweepPlan", "PASSES", "LineRead", "Swept", "sweep_lines", "sweep_image", "sweep_picture", "unexplained", "read_scanlines", "read_regions",
            "agreeing", "to_barcodes"]
 
 _CHARACTERS = ALPHABET + START_STOP

@@ -116,7 +116,8 @@ def scan_regions(picture: Pyramid, regions, fmts, opts, index0: int = 0) -> list
     (:func:`region_level`); where that confirms nothing, on the next finer
     level, whose reading counts only if it reads a text of
     ``opts.settled_quality`` (modules wider than the decoder was fitted
-    for make its quality less sure). A region whose scanlines stop
+    for make its quality less sure); so does any text read on a level
+    finer than its own modules ask for (:func:`_too_fine`). A region whose scanlines stop
     inside the image before a decoded code's quiet zone (a box covering
     only part of a code) is scanned again on longer lines, and only those
     count, less what they read on codes already confirmed; a code they
