@@ -15,6 +15,7 @@ import math
 import cv2
 import numpy as np
 
+from ._kernels.extents import extents, smoothing_weights
 from ._kernels.rows import bar_span
 from ._kernels.valleys import valleys
 
@@ -129,48 +130,6 @@ def valley_centres(smooth: np.ndarray) -> np.ndarray:
     return _valleys(smooth)[0] + 0.5
 
 
-def _outer_edge(smooth: np.ndarray, centre: int, step: int, reach: float) -> float:
-    """Where the profile, leaving the outermost bar, starts to darken from the quiet zone.
-
-    The quiet zone's grey is the lightest value within ``reach`` samples
-    outwards; the edge is where the profile crosses 35 % of the way from it
-    down to the bar. (Under heavy blur a start guard is a grey shelf rather
-    than a dip; a half-way level could land on either side of the shelf.)
-    """
-    n = len(smooth)
-    stop = int(np.clip(centre + step * max(reach, 2.0), 0, n - 1))
-    window = smooth[min(centre, stop) : max(centre, stop) + 1]
-    level = smooth[centre] + 0.65 * (float(window.max()) - smooth[centre])
-    k = centre
-    while 0 <= k + step < n and smooth[k + step] < level:
-        k += step
-    if not 0 <= k + step < n:
-        return float(k) + 0.5
-    a, b = smooth[k], smooth[k + step]
-    frac = (level - a) / (b - a) if b != a else 0.5
-    # Profile coordinates: sample n's centre is at n + 0.5.
-    return k + step * frac + 0.5
-
-
-def _light_runs(smooth: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Length of the light stretch between each pair of neighbouring bars.
-
-    Samples count as light when above the midpoint between the darker of
-    the two bars' minima and the lightest grey between them; unlike the
-    bars' own half-depth edges, this is not fooled by a shallow dip in a
-    quiet zone or a wide one at the edge of a label.
-    """
-    runs = np.empty(len(centres) - 1)
-    for i in range(len(centres) - 1):
-        between = smooth[centres[i] + 1 : centres[i + 1]]
-        if len(between) == 0:
-            runs[i] = 0.0
-            continue
-        floor = min(smooth[centres[i]], smooth[centres[i + 1]])
-        runs[i] = np.count_nonzero(between > 0.5 * (floor + between.max()))
-    return runs
-
-
 def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float = 5.5, max_extents: int = 4) -> list[Extent]:
     """Stretches of a profile dense in bars and bounded by quiet zones.
 
@@ -194,27 +153,12 @@ def find_extents(profile: np.ndarray, *, min_bars: int = 6, quiet_modules: float
     list of Extent
         Most bars first.
     """
-    from scipy.ndimage import gaussian_filter1d
+    rows = extents(np.ascontiguousarray(profile, dtype=np.float64), _WEIGHTS, min_bars, float(quiet_modules), max_extents)
+    return [Extent(float(start), float(end), int(n_bars), float(sharpness), float(module))
+            for start, end, n_bars, sharpness, module in rows]
 
-    smooth = gaussian_filter1d(np.asarray(profile, dtype=np.float64), 0.5, mode="nearest")
-    centres, depths, left, right = _valleys(smooth)
-    if len(centres) < min_bars:
-        return []
-    module = max(float(np.percentile(right - left, 25)), 0.5)
-    spaces = _light_runs(smooth, centres)
-    bounds = np.concatenate(([0], np.flatnonzero(spaces > quiet_modules * module) + 1, [len(centres)]))
-    extents = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        if hi - lo < min_bars:
-            continue
-        start = _outer_edge(smooth, int(centres[lo]), -1, 8 * module)
-        end = _outer_edge(smooth, int(centres[hi - 1]), +1, 8 * module)
-        quiet = max(smooth[max(int(start) - 2, 0)], smooth[min(int(end) + 1, len(smooth) - 1)])
-        contrast = quiet - smooth[centres[lo:hi]].min()
-        sharpness = float(np.median(depths[lo:hi]) / contrast) if contrast > 0 else 0.0
-        extents.append(Extent(start, end, int(hi - lo), min(sharpness, 1.0), module))
-    extents.sort(key=lambda e: e.n_bars, reverse=True)
-    return extents[:max_extents]
+
+_WEIGHTS = smoothing_weights()
 
 
 REFERENCE_ROWS = 16  # rows averaged into the code's reference row

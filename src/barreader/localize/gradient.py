@@ -34,13 +34,9 @@ def _components(energy: np.ndarray, min_area: int, closing: np.ndarray) -> list[
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     # Every component's energy in one pass (a mask per component costs a pass each on textured images).
     strengths = np.bincount(labels.ravel(), weights=positive.ravel(), minlength=count)
-    boxes = []
-    for label in range(1, count):
-        x, y, w, h, area = stats[label]
-        if area < min_area:
-            continue
-        boxes.append((int(x), int(y), int(w), int(h), float(strengths[label])))
-    return boxes
+    keep = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= min_area) + 1
+    return [(int(x), int(y), int(w), int(h), float(strengths[label]))
+            for label, (x, y, w, h, _) in zip(keep, stats[keep])]
 
 
 def gradient_regions(gray: np.ndarray, *, window: int | None = None, max_regions: int = 6) -> list[Region]:
