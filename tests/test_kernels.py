@@ -303,6 +303,24 @@ def test_pair_chain_matches_enumeration(seed):
     assert runner_up(emission, weight, masked, start, digits) == pytest.approx(second)
 
 
+@pytest.mark.parametrize("n, seed", [(2, 0), (3, 1), (6, 2), (12, 3), (12, 4), (13, 5)])
+def test_runner_up_forwards_and_backwards_matches_forbidding_each_slot(n, seed):
+    from barreader._kernels.blurred import pair_chain, runner_up, runner_up_reference
+
+    rng = np.random.default_rng(seed)
+    emission = rng.uniform(0, 5, (n, 10, 10, 10))
+    weight = np.array([3, 1] * ((n + 1) // 2))[:n]
+    allowed = rng.uniform(size=(n, 10)) > 0.2
+    allowed[:, 0] = True
+    start = int(rng.integers(10))
+    digits = np.zeros(n, dtype=np.int64)
+    best = pair_chain(emission, weight, allowed, start, digits)
+    assert np.isfinite(best)
+    second = runner_up(emission, weight, allowed, start, digits)
+    assert second == pytest.approx(runner_up_reference(emission, weight, allowed, start, digits), rel=1e-12)
+    assert second >= best
+
+
 def test_loosest_and_contrast_emissions_match_numpy():
     from barreader._kernels.blurred import contrast_emissions, loosest_emissions
 

@@ -34,6 +34,7 @@ __all__ = [
     "pair_chain",
     "pair_chain_free",
     "runner_up",
+    "runner_up_reference",
     "blurred_code_sse_reference",
     "pair_chain_reference",
 ]
@@ -414,18 +415,79 @@ def loosest_emissions(uu, uv, vv, contrast):  # pragma: no cover - jitted
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def runner_up(emission, weight, allowed, start_residue, best_digits):  # pragma: no cover - jitted
     """Cost of the best valid string other than ``best_digits``.
 
-    The runner-up differs from the best string in at least one slot, so it
-    is the best string with, for some slot, that slot's best digit
-    forbidden.
+    The runner-up differs from the best string in at least one slot. The
+    chain of :func:`pair_chain` is run forwards and backwards once; the
+    best valid string through a state (two consecutive digits and the
+    residue so far) costs the forward cost of reaching it plus the backward
+    cost of finishing from it, and the runner-up is the cheapest state
+    holding a digit other than the best string's at slot ``j`` (the state
+    after slot ``j``, or for the last slot the one before it), over ``j``.
+    :func:`runner_up_reference` forbids each slot's best digit in turn.
     """
     n = emission.shape[0]
+    inf = np.inf
+    forward = np.full((n - 1, 10, 10, 10), inf)
+    for k0 in range(10):
+        if not allowed[0, k0]:
+            continue
+        for k1 in range(10):
+            if allowed[1, k1]:
+                forward[0, k0, k1, (start_residue + weight[0] * k0 + weight[1] * k1) % 10] = emission[0, 0, k0, k1]
+    for j in range(1, n - 1):
+        for kp in range(10):
+            for kc in range(10):
+                for r in range(10):
+                    v = forward[j - 1, kp, kc, r]
+                    if v == inf:
+                        continue
+                    for kn in range(10):
+                        if not allowed[j + 1, kn]:
+                            continue
+                        total = v + emission[j, kp, kc, kn]
+                        r2 = (r + weight[j + 1] * kn) % 10
+                        if total < forward[j, kc, kn, r2]:
+                            forward[j, kc, kn, r2] = total
+    # backward[j, k_j, k_j+1, r]: cheapest emissions j+1 .. n-1 from that state to residue 0.
+    backward = np.full((n - 1, 10, 10, 10), inf)
+    for kp in range(10):
+        for kc in range(10):
+            backward[n - 2, kp, kc, 0] = emission[n - 1, kp, kc, 0]
+    for j in range(n - 3, -1, -1):
+        for kp in range(10):
+            for kc in range(10):
+                for r in range(10):
+                    best = inf
+                    for kn in range(10):
+                        if not allowed[j + 2, kn]:
+                            continue
+                        total = emission[j + 1, kp, kc, kn] + backward[j + 1, kc, kn, (r + weight[j + 2] * kn) % 10]
+                        if total < best:
+                            best = total
+                    backward[j, kp, kc, r] = best
+    second = inf
+    for j in range(n):
+        state = min(j, n - 2)
+        for kp in range(10):
+            for kc in range(10):
+                if (kp if j < n - 1 else kc) == best_digits[j]:
+                    continue
+                for r in range(10):
+                    total = forward[state, kp, kc, r] + backward[state, kp, kc, r]
+                    if total < second:
+                        second = total
+    return second
+
+
+def runner_up_reference(emission, weight, allowed, start_residue, best_digits):
+    """Twin of :func:`runner_up`: the best string with each slot's best digit forbidden in turn."""
+    n = emission.shape[0]
     trial = np.zeros(n, dtype=np.int64)
-    mask = allowed.copy()
-    second = np.inf
+    mask = np.array(allowed, dtype=np.bool_)
+    second = math.inf
     for j in range(n):
         if not mask[j, best_digits[j]]:
             continue

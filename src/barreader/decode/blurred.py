@@ -224,22 +224,20 @@ def decode_blurred(
     # Fine grid around the best, decoded exactly, in order of the lower
     # bound; grid points whose bound reaches the best error are skipped.
     bounded = []
+    cache: dict[tuple[float, float], tuple] = {}
     for scale in FINE_SCALES if fine else (1.0,):
         w = w0 * scale
         for shift in FINE_SHIFTS if fine else (0.0,):
             s = s0 + shift * w
-            moments = _moments(profile, layout, tables, s, w, blur, white, lo, hi)
+            cache[(s, w)] = moments = _moments(profile, layout, tables, s, w, blur, white, lo, hi)
             bounded += [(pair_chain_free(loosest_emissions(*moments, c), free), s, w, c) for c in contrasts]
     bounded.sort(key=lambda item: item[0])
-    cache: dict[tuple[float, float], tuple] = {}
     best = None
     digits = np.zeros(len(layout.slots), dtype=np.int64)
     others = np.empty(len(layout.runs))
     for bound, s, w, c in bounded:
         if best is not None and bound >= best.sse:
             break
-        if (s, w) not in cache:
-            cache[(s, w)] = _moments(profile, layout, tables, s, w, blur, white, lo, hi)
         moments = cache[(s, w)]
         incumbent = np.inf if best is None else best.sse
         cost, run, count = best_over_runs(
