@@ -49,12 +49,24 @@ def _g(u):  # pragma: no cover - jitted
     return u * 0.5 * (1.0 + math.erf(u / _SQRT2)) + _INV_SQRT_2PI * math.exp(-0.5 * u * u)
 
 
-@njit(cache=True)
-def _left_fraction(c, x, sigma):  # pragma: no cover - jitted
-    """Blurred fraction of sample [x, x+1) lying left of position c."""
+@njit(cache=True, nogil=True)
+def _add_fractions(out, lo, c, sigma, first, last, sign):  # pragma: no cover - jitted
+    """Add ``sign`` times the fraction left of ``c`` to ``out[x - lo]`` for ``first <= x < last``.
+
+    Neighbouring samples share a boundary of integration, so each value of
+    ``G`` serves two samples: one evaluation per sample instead of two.
+    """
+    if first >= last:
+        return
     if sigma < 1e-6:
-        return min(max(c - x, 0.0), 1.0)
-    return sigma * (_g((c - x) / sigma) - _g((c - x - 1.0) / sigma))
+        for x in range(first, last):
+            out[x - lo] += sign * min(max(c - x, 0.0), 1.0)
+        return
+    g_left = _g((c - first) / sigma)
+    for x in range(first, last):
+        g_right = _g((c - x - 1.0) / sigma)
+        out[x - lo] += sign * sigma * (g_left - g_right)
+        g_left = g_right
 
 
 @njit(cache=True)
@@ -75,15 +87,9 @@ def module_responses(boundaries, sigma, lo, hi):  # pragma: no cover - jitted
         c = boundaries[b]
         first = max(lo, int(math.floor(c - reach)))
         last = min(hi, int(math.ceil(c + reach)) + 1)
-        cur = np.empty(width)
-        for i in range(width):
-            x = lo + i
-            if x < first:
-                cur[i] = 1.0
-            elif x >= last:
-                cur[i] = 0.0
-            else:
-                cur[i] = _left_fraction(c, x, sigma)
+        cur = np.zeros(width)
+        cur[: max(first - lo, 0)] = 1.0
+        _add_fractions(cur, lo, c, sigma, first, last, 1.0)
         if b > 0:
             m = b - 1
             lo_i = max(int(math.floor(boundaries[m] - reach)) - lo, 0)
@@ -116,8 +122,8 @@ def blurred_whiteness(boundaries, bars, sigma, lo, hi):  # pragma: no cover - ji
         left, right = boundaries[first], boundaries[m]
         a = max(lo, int(math.floor(left - reach)))
         b = min(hi, int(math.ceil(right + reach)) + 1)
-        for x in range(a, b):
-            out[x - lo] -= _left_fraction(right, x, sigma) - _left_fraction(left, x, sigma)
+        _add_fractions(out, lo, right, sigma, a, b, -1.0)
+        _add_fractions(out, lo, left, sigma, a, b, 1.0)
     return out
 
 
@@ -205,32 +211,35 @@ def slot_moments(profile, lo, responses, owner, fixed_bar, slot_first, family_bi
                             m = slot_first[slot] + t
                             for c in range(count):
                                 shade[which, f, k, c] += responses[m, samples[c]]
-        # Rows of P: (previous, own) digit choices; rows of N: next digit choices.
-        # uv = P u + N u and vv = |P|² + 2 P N^T + |N|², by matrix products.
-        rows = np.empty((400, count))
-        for fp in range(2):
-            for kp in range(10):
-                for fc in range(2):
-                    for kc in range(10):
-                        i = ((fp * 10 + kp) * 2 + fc) * 10 + kc
-                        for c in range(count):
-                            rows[i, c] = fixed[c] + shade[0, fp, kp, c] + shade[1, fc, kc, c]
+        # A prediction is fixed + prev[a] + own[b] + next[q] with a, b, q the
+        # (family, digit) choices of the three slots, so every moment follows
+        # from the dot products of those three sets of 20 rows.
+        prev = np.ascontiguousarray(shade[0].reshape(20, count))
+        own = np.ascontiguousarray(shade[1].reshape(20, count))
         nexts = np.ascontiguousarray(shade[2].reshape(20, count))
-        pu = rows @ u
-        nu = nexts @ u
-        pp = (rows * rows).sum(axis=1)
+        fu = np.dot(fixed, u)
+        ff = np.dot(fixed, fixed)
+        pu, ou, nu = prev @ u, own @ u, nexts @ u
+        fp_, fo, fn_ = prev @ fixed, own @ fixed, nexts @ fixed
+        pp = (prev * prev).sum(axis=1)
+        oo = (own * own).sum(axis=1)
         nn = (nexts * nexts).sum(axis=1)
-        pn = rows @ nexts.T
+        po = prev @ own.T
+        pn = prev @ nexts.T
+        on = own @ nexts.T
         for fp in range(2):
             for kp in range(10):
+                a = fp * 10 + kp
                 for fc in range(2):
                     for kc in range(10):
-                        i = ((fp * 10 + kp) * 2 + fc) * 10 + kc
+                        b = fc * 10 + kc
+                        base_uv = fu + pu[a] + ou[b]
+                        base_vv = ff + pp[a] + oo[b] + 2.0 * (fp_[a] + fo[b] + po[a, b])
                         for fn in range(2):
                             for kn in range(10):
                                 q = fn * 10 + kn
-                                uv[j, fp, fc, fn, kp, kc, kn] = pu[i] + nu[q]
-                                vv[j, fp, fc, fn, kp, kc, kn] = pp[i] + 2.0 * pn[i, q] + nn[q]
+                                uv[j, fp, fc, fn, kp, kc, kn] = base_uv + nu[q]
+                                vv[j, fp, fc, fn, kp, kc, kn] = base_vv + nn[q] + 2.0 * (fn_[q] + pn[a, q] + on[b, q])
     return uu, uv, vv
 
 
