@@ -138,11 +138,15 @@ def verify(profile: np.ndarray, modules: np.ndarray, boundaries: np.ndarray, dig
     blur = BLUR_GRID[index]
     intercept, slope = float(coef[0]), float(coef[2])
     worst = 0.0
-    for first, last in digit_spans:
-        a = max(int(np.floor(boundaries[first])) - lo, 0)
-        b = min(int(np.ceil(boundaries[last])) - lo, hi - lo)
-        if b > a:
-            worst = max(worst, float(np.sqrt(np.mean(residual[a:b] ** 2))) / slope)
+    if len(digit_spans):
+        spans = np.asarray(digit_spans, dtype=np.int64)
+        a = np.maximum(np.floor(boundaries[spans[:, 0]]).astype(np.int64) - lo, 0)
+        b = np.minimum(np.ceil(boundaries[spans[:, 1]]).astype(np.int64) - lo, hi - lo)
+        cumulative = np.concatenate(([0.0], np.cumsum(residual[: hi - lo] ** 2)))
+        inside = b > a
+        if inside.any():
+            mean_square = (cumulative[b[inside]] - cumulative[a[inside]]) / (b[inside] - a[inside])
+            worst = max(worst, float(np.sqrt(max(mean_square.max(), 0.0))) / slope)
     # Each quiet zone is judged by the light at its own end of the code.
     quiet = min(
         _lightness(profile, boundaries[0] - (QUIET + 0.5) * module, boundaries[0] - 0.5 * module, coef, -1.0),
