@@ -243,6 +243,39 @@ def slot_moments(profile, lo, responses, owner, fixed_bar, slot_first, family_bi
     return uu, uv, vv
 
 
+@njit(cache=True, nogil=True)
+def _forward_costs(emission, weight, allowed, start_residue, back):  # pragma: no cover - jitted
+    """``forward[j, k_j, k_j+1, r]``: cheapest emissions 0 .. j reaching that state (r: residue of digits 0 .. j+1).
+
+    ``back[j, k_j, k_j+1, r]`` receives the best previous digit ``k_j-1``.
+    """
+    n = emission.shape[0]
+    inf = np.inf
+    forward = np.full((n - 1, 10, 10, 10), inf)
+    for k0 in range(10):
+        if not allowed[0, k0]:
+            continue
+        for k1 in range(10):
+            if allowed[1, k1]:
+                forward[0, k0, k1, (start_residue + weight[0] * k0 + weight[1] * k1) % 10] = emission[0, 0, k0, k1]
+    for j in range(1, n - 1):
+        for kp in range(10):
+            for kc in range(10):
+                for r in range(10):
+                    v = forward[j - 1, kp, kc, r]
+                    if v == inf:
+                        continue
+                    for kn in range(10):
+                        if not allowed[j + 1, kn]:
+                            continue
+                        total = v + emission[j, kp, kc, kn]
+                        r2 = (r + weight[j + 1] * kn) % 10
+                        if total < forward[j, kc, kn, r2]:
+                            forward[j, kc, kn, r2] = total
+                            back[j, kc, kn, r2] = kp
+    return forward
+
+
 @njit(cache=True)
 def pair_chain(emission, weight, allowed, start_residue, out_digits):  # pragma: no cover - jitted
     """Best valid digit string under emissions that depend on digit triples.
@@ -263,35 +296,9 @@ def pair_chain(emission, weight, allowed, start_residue, out_digits):  # pragma:
     """
     n = emission.shape[0]
     inf = np.inf
-    # State after slot j: (k_j, k_{j+1}, residue of digits 0..j+1).
-    best = np.full((10, 10, 10), inf)
     back = np.zeros((n, 10, 10, 10), dtype=np.int64)
-    for k0 in range(10):
-        if not allowed[0, k0]:
-            continue
-        for k1 in range(10):
-            if not allowed[1, k1]:
-                continue
-            s = (start_residue + weight[0] * k0 + weight[1] * k1) % 10
-            best[k0, k1, s] = emission[0, 0, k0, k1]
-    new = np.empty((10, 10, 10))
-    for j in range(1, n - 1):
-        new[:, :, :] = inf
-        for kp in range(10):
-            for kc in range(10):
-                for s in range(10):
-                    v = best[kp, kc, s]
-                    if v == inf:
-                        continue
-                    for kn in range(10):
-                        if not allowed[j + 1, kn]:
-                            continue
-                        total = v + emission[j, kp, kc, kn]
-                        s2 = (s + weight[j + 1] * kn) % 10
-                        if total < new[kc, kn, s2]:
-                            new[kc, kn, s2] = total
-                            back[j, kc, kn, s2] = kp
-        best, new = new, best
+    forward = _forward_costs(emission, weight, allowed, start_residue, back)
+    best = forward[n - 2]
     best_cost = inf
     bp, bc = -1, -1
     for kp in range(10):
@@ -439,27 +446,7 @@ def runner_up(emission, weight, allowed, start_residue, best_digits):  # pragma:
     """
     n = emission.shape[0]
     inf = np.inf
-    forward = np.full((n - 1, 10, 10, 10), inf)
-    for k0 in range(10):
-        if not allowed[0, k0]:
-            continue
-        for k1 in range(10):
-            if allowed[1, k1]:
-                forward[0, k0, k1, (start_residue + weight[0] * k0 + weight[1] * k1) % 10] = emission[0, 0, k0, k1]
-    for j in range(1, n - 1):
-        for kp in range(10):
-            for kc in range(10):
-                for r in range(10):
-                    v = forward[j - 1, kp, kc, r]
-                    if v == inf:
-                        continue
-                    for kn in range(10):
-                        if not allowed[j + 1, kn]:
-                            continue
-                        total = v + emission[j, kp, kc, kn]
-                        r2 = (r + weight[j + 1] * kn) % 10
-                        if total < forward[j, kc, kn, r2]:
-                            forward[j, kc, kn, r2] = total
+    forward = _forward_costs(emission, weight, allowed, start_residue, np.zeros((n, 10, 10, 10), dtype=np.int64))
     # backward[j, k_j, k_j+1, r]: cheapest emissions j+1 .. n-1 from that state to residue 0.
     backward = np.full((n - 1, 10, 10, 10), inf)
     for kp in range(10):
