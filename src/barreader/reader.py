@@ -96,7 +96,8 @@ def read(
     stretch of bars it met, and otherwise reads at most 12 regions with the
     fast decoder and the 6 strongest that still look like a code with the
     templates, then, if nothing is settled, the whole image's rows and
-    columns (only when some region passed the screen) and the
+    columns (only when some region passed the screen), the two template
+    stages spending at most ``Effort.template_work`` layout decodes, and the
     blurred-model search on at most 2 regions that are smooth or where the
     templates repeated a text;
     ``"thorough"`` runs every stage on every region as well as the sweep.
@@ -213,11 +214,13 @@ def template_hits(picture: Pyramid | np.ndarray, regions: list[Region], fmts: fr
     """
     if not isinstance(picture, Pyramid):
         picture = Pyramid(picture)
+    budget = templates.Budget(level.template_work)
     with stage("templates"):
-        scans = templates.scan_regions(picture, regions, fmts, opts)
-    if whole_image and level.whole_image and (exhaustive or not _settled(scans, opts)):
+        scans = templates.scan_regions(picture, regions, fmts, opts, budget=budget)
+    if whole_image and level.whole_image and (exhaustive or not _settled(scans, opts)) and not budget.spent:
         with stage("whole image"):
-            scans += templates.scan_regions(picture, whole_image_regions(picture.gray), fmts, opts, index0=len(regions))
+            scans += templates.scan_regions(picture, whole_image_regions(picture.gray), fmts, opts, index0=len(regions),
+                                            budget=budget)
     searched = min(level.searched_regions, opts.searched_regions)
     if searched > 0 and (exhaustive or not _settled(scans, opts)):
         with stage("blurred search"):

@@ -26,7 +26,7 @@ from ..scanline import Scanline, find_extents
 from .hits import Hit, code_axis, confirmed, evidence, group_hits, same_stretch, settles
 from .regions import covers, region_level, region_scanlines
 
-__all__ = ["LineDecodes", "RegionScan", "decode_scanline", "scan_regions", "scan_region", "SHARP", "HOPELESS"]
+__all__ = ["LineDecodes", "RegionScan", "Budget", "decode_scanline", "scan_regions", "scan_region", "SHARP", "HOPELESS"]
 
 
 @dataclasses.dataclass
@@ -36,6 +36,25 @@ class LineDecodes:
     found: list[tuple[Candidate, Fit]]
     seeds: list[Candidate]  # the best decode of each extent
     blurred: bool  # some extent or its best decode looks strongly blurred
+    work: int = 0  # layouts decoded (each a few placement hypotheses), deconvolved copies included
+
+
+@dataclasses.dataclass
+class Budget:
+    """Layout decodes an image's template stages may still spend (see :attr:`barreader.options.Effort.template_work`).
+
+    Work, not time, so that a reading is the same on any machine: a
+    region's scanlines stop being decoded once the budget is spent.
+    """
+
+    left: float = float("inf")
+
+    def spend(self, work: int) -> None:
+        self.left -= work
+
+    @property
+    def spent(self) -> bool:
+        return self.left <= 0
 
 
 SHARP = 0.6  # extent sharpness below which a profile counts as blurred
@@ -54,6 +73,7 @@ def decode_scanline(line: Scanline, formats: frozenset[Format], options: Decoder
     found = []
     seeds = []
     blurred = False
+    work = 0
     for extent in find_extents(line.profile)[:3]:
         blurred |= extent.sharpness < SHARP
         fitting = [layout for layout in layouts if plausible(layout, extent.n_bars, extent.sharpness)]
@@ -61,16 +81,19 @@ def decode_scanline(line: Scanline, formats: frozenset[Format], options: Decoder
             continue
         model = ProfileModel(line.profile, extent.start, extent.end, options.variance)
         decoded = _decode_layouts(line.profile, extent, fitting, formats, options, model)
+        work += len(fitting)
         if not decoded:
             continue
         candidate, fit = min(decoded, key=lambda d: d[1].residual)
         if options.level_pieces > 1 and fit.contrast_drift >= DRIFTING:
             drifting = ProfileModel(line.profile, extent.start, extent.end, options.variance, options.level_pieces)
             decoded += _decode_layouts(line.profile, extent, fitting, formats, options, drifting)
+            work += len(fitting)
             candidate, fit = min(decoded, key=lambda d: d[1].residual)
         layout = LAYOUTS[candidate.layout]
         if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < SHARP):
             result = decode_deblurred(line.profile, extent.start, extent.end, layout, formats, options, model.contrast, fit.blur)
+            work += 2
             if result is not None:
                 decoded.append(result)
                 if result[1].residual < fit.residual:
@@ -78,7 +101,7 @@ def decode_scanline(line: Scanline, formats: frozenset[Format], options: Decoder
         blurred |= fit.blur >= BLURRED_FROM
         seeds.append(candidate)
         found += decoded
-    return LineDecodes(found, seeds, blurred)
+    return LineDecodes(found, seeds, blurred, work)
 
 
 def _decode_layouts(profile, extent, layouts, formats, options: DecoderOptions,
@@ -109,8 +132,8 @@ class RegionScan:
     confirmed: bool
 
 
-def scan_regions(picture: Pyramid, regions, fmts, opts, index0: int = 0) -> list[RegionScan]:
-    """Decode scanlines of each region with the templates until one code is confirmed there.
+def scan_regions(picture: Pyramid, regions, fmts, opts, index0: int = 0, budget: Budget | None = None) -> list[RegionScan]:
+    """Decode scanlines of each region with the templates until one code is confirmed there, or ``budget`` is spent.
 
     Each region is read on the pyramid level its modules ask for
     (:func:`region_level`); where that confirms nothing, on the next finer
@@ -123,17 +146,20 @@ def scan_regions(picture: Pyramid, regions, fmts, opts, index0: int = 0) -> list
     count, less what they read on codes already confirmed; a code they
     confirm leaves later regions to be scanned.
     """
+    budget = budget if budget is not None else Budget()
     scans: list[RegionScan] = []
     done: list[tuple[np.ndarray, np.ndarray]] = []
     for index, region in enumerate(regions, start=index0):
+        if budget.spent:
+            break
         if any(covers(stretch, region) for stretch in done):
             continue
         original = region_scanlines(picture.gray, region, opts.scanlines)
         level = region_level(picture, region, original) if picture.deepest() > 0 else 0
-        scan, extra = _scan_whole(picture, region, index, fmts, opts, level, done, original if level == 0 else None)
-        if not scan.confirmed and level > 0:
+        scan, extra = _scan_whole(picture, region, index, fmts, opts, level, done, original if level == 0 else None, budget)
+        if not scan.confirmed and level > 0 and not budget.spent:
             finer, finer_extra = _scan_whole(picture, region, index, fmts, opts, level - 1, done,
-                                             original if level == 1 else None)
+                                             original if level == 1 else None, budget)
             if any(settles(group, opts, opts.settled_quality) for group in group_hits(finer.found)):
                 scan, extra = finer, finer_extra
         # What longer lines confirm does not spare later regions: crossing
@@ -148,12 +174,13 @@ def scan_regions(picture: Pyramid, regions, fmts, opts, index0: int = 0) -> list
 
 
 def _scan_whole(picture: Pyramid, region: Region, index: int, fmts, opts, level: int,
-                done: list[tuple[np.ndarray, np.ndarray]], lines: list[Scanline] | None) -> tuple[RegionScan, float]:
+                done: list[tuple[np.ndarray, np.ndarray]], lines: list[Scanline] | None,
+                budget: Budget) -> tuple[RegionScan, float]:
     """One region scanned on one level, again on longer lines if a decode's quiet zone is cut off; and how much longer."""
-    scan = scan_region(picture, region, index, fmts, opts, level=level, lines=lines)
+    scan = scan_region(picture, region, index, fmts, opts, level=level, lines=lines, budget=budget)
     extra = max((_shortfall(h, picture.shape) for h in scan.found), default=0.0)
-    if extra > 0:
-        scan = scan_region(picture, region, index, fmts, opts, extra, level)
+    if extra > 0 and not budget.spent:
+        scan = scan_region(picture, region, index, fmts, opts, extra, level, budget=budget)
         # Longer lines may cross a code already read, where they add
         # nothing but rival readings of it.
         scan.found = [h for h in scan.found if not any(same_stretch(s, h.endpoints()) for s in done)]
@@ -175,16 +202,22 @@ def _too_fine(picture: Pyramid, group: list[Hit], level: int, opts) -> bool:
 
 
 def scan_region(picture: Pyramid, region: Region, index: int, fmts, opts, extra: float = 0.0,
-                level: int = 0, lines: list[Scanline] | None = None) -> RegionScan:
+                level: int = 0, lines: list[Scanline] | None = None, budget: Budget | None = None) -> RegionScan:
     """Decode one region's scanlines on a pyramid level, centre first, until a code is confirmed or nothing looks like one.
 
-    ``lines``, if given, are those scanlines, already sampled.
+    ``lines``, if given, are those scanlines, already sampled. With a
+    ``budget``, each line's work is spent from it, and no line is decoded
+    once it is spent.
     """
     if lines is None:
         lines = region_scanlines(picture.level(level), region, opts.scanlines, extra, 2.0**level)
     scan = RegionScan(index, lines, [], [], False)
     for count, line in enumerate(scan.lines, start=1):
+        if budget is not None and budget.spent:
+            break
         scan.decodes.append(decode_scanline(line, fmts, opts.decoder))
+        if budget is not None:
+            budget.spend(scan.decodes[-1].work)
         scan.found += [Hit(c, line, index, f) for c, f in scan.decodes[-1].found]
         if confirmed(scan.found) is not None:
             scan.confirmed = True
