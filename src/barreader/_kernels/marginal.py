@@ -184,53 +184,68 @@ def slot_likelihoods(
     #   space-first:  -Pb[b_-1] + Pw[b_8] + delta[0] + delta[7] - delta[c2] + delta[c3] - delta[c4]
     #   bar-first:    -Pw[b_-1] + Pb[b_8] - delta[0] - delta[7] + delta[c2] - delta[c3] + delta[c4]
     # where c2..c4 are the template's three inner boundaries (columns 2..4).
+    # The boundaries of piece p at translate a are a + offsets[p, k]; laid
+    # out piece by piece, translates innermost, every lookup walks a
+    # contiguous run of the (edge-extended) prefix arrays.
     n = prefix_white.shape[0] - 1
     n_pieces = area.shape[0]
-    n_inst = n_pieces * (a_stop - a_first)
+    n_a = a_stop - a_first
     n_coef = offsets.shape[1]
     n_tmpl = templates.shape[0]
-    neg_d = np.empty((n_tmpl, n_inst))
+    lo = a_first
+    hi = a_first
+    if n_pieces > 0:
+        lo += offsets[:, 0].min()
+        hi = a_stop - 1 + offsets[:, n_coef - 1].max()
+    ext_white = np.empty(hi - lo + 1)
+    ext_black = np.empty(hi - lo + 1)
+    ext_delta = np.empty(hi - lo + 1)
+    for i in range(lo, hi + 1):
+        idx = 0 if i < 0 else (n if i > n else i)
+        ext_white[i - lo] = prefix_white[idx]
+        ext_black[i - lo] = prefix_black[idx]
+        ext_delta[i - lo] = prefix_black[idx] - prefix_white[idx]
+    neg_d = np.empty((n_tmpl, n_pieces, n_a))
+    peaks = np.full(n_tmpl, -np.inf)
+    base_space = np.empty(n_a)
+    base_bar = np.empty(n_a)
     log_area = np.log(area)
-    delta = np.empty(n_coef)
-    inst = 0
-    for a in range(a_first, a_stop):
-        for p in range(n_pieces):
-            for k in range(n_coef):
-                idx = a + offsets[p, k]
-                if idx < 0:
-                    idx = 0
-                elif idx > n:
-                    idx = n
-                delta[k] = prefix_black[idx] - prefix_white[idx]
-            first = a + offsets[p, 0]
-            last = a + offsets[p, n_coef - 1]
-            first = 0 if first < 0 else (n if first > n else first)
-            last = 0 if last < 0 else (n if last > n else last)
-            outer = delta[1] + delta[n_coef - 2]
-            base_space = prefix_white[last] - prefix_black[first] + outer
-            base_bar = prefix_black[last] - prefix_white[first] - outer
-            for t in range(n_tmpl):
-                tmpl = templates[t]
-                inner = delta[boundary_index[tmpl, 3]] - delta[boundary_index[tmpl, 2]] - delta[boundary_index[tmpl, 4]]
-                if tract_white[tmpl, 0]:
-                    d = base_bar - inner
-                else:
-                    d = base_space + inner
-                neg_d[t, inst] = log_area[p] - d
-            inst += 1
+    for p in range(n_pieces):
+        first = a_first + offsets[p, 0] - lo
+        last = a_first + offsets[p, n_coef - 1] - lo
+        left = a_first + offsets[p, 1] - lo
+        right = a_first + offsets[p, n_coef - 2] - lo
+        for i in range(n_a):
+            outer = ext_delta[left + i] + ext_delta[right + i]
+            base_space[i] = ext_white[last + i] - ext_black[first + i] + outer
+            base_bar[i] = ext_black[last + i] - ext_white[first + i] - outer
+        for t in range(n_tmpl):
+            tmpl = templates[t]
+            c2 = a_first + offsets[p, boundary_index[tmpl, 2]] - lo
+            c3 = a_first + offsets[p, boundary_index[tmpl, 3]] - lo
+            c4 = a_first + offsets[p, boundary_index[tmpl, 4]] - lo
+            row = neg_d[t, p]
+            peak = peaks[t]
+            if tract_white[tmpl, 0]:
+                for i in range(n_a):
+                    inner = ext_delta[c3 + i] - ext_delta[c2 + i] - ext_delta[c4 + i]
+                    row[i] = log_area[p] - (base_bar[i] - inner)
+                    peak = max(peak, row[i])
+            else:
+                for i in range(n_a):
+                    inner = ext_delta[c3 + i] - ext_delta[c2 + i] - ext_delta[c4 + i]
+                    row[i] = log_area[p] - (base_space[i] + inner)
+                    peak = max(peak, row[i])
+            peaks[t] = peak
     for t in range(n_tmpl):
-        peak = -np.inf
-        for i in range(n_inst):
-            if neg_d[t, i] > peak:
-                peak = neg_d[t, i]
+        peak = peaks[t]
         total = 0.0
         sum_o = 0.0
         sum_w = 0.0
-        i = 0
-        for a in range(a_first, a_stop):
+        for i in range(n_a):
+            a = a_first + i
             for p in range(n_pieces):
-                x = neg_d[t, i] - peak
-                i += 1
+                x = neg_d[t, p, i] - peak
                 if x < -36.0:  # weight below 2e-16 of the peak's: lost in float64 rounding
                     continue
                 weight = math.exp(x)
