@@ -24,7 +24,7 @@ from .deblur import noise_to_signal, wiener
 from .upcean import LAYOUTS, Candidate, DecoderOptions, Layout, ProfileModel, decode_extent, verify_candidate
 from .verify import Fit
 
-__all__ = ["decode_plain", "decode_deblurred", "search_stage", "blurred_candidate", "DEBLUR_GRID", "DEBLUR_FROM", "BLURRED_FROM"]
+__all__ = ["decode_plain", "decode_deblurred", "deblur_sigmas", "search_stage", "blurred_candidate", "DEBLUR_GRID", "DEBLUR_FROM", "BLURRED_FROM"]
 
 DEBLUR_GRID = (0.7, 1.45)  # range of blurs deconvolved (sigma in modules)
 DEBLUR_FROM = 0.55  # fitted blur (modules) from which deconvolution is tried
@@ -81,7 +81,7 @@ def decode_deblurred(
     module = (end - start) / layout.n_modules
     balance = max(1e-3, 10.0 * noise_to_signal(profile, contrast))
     best = None
-    for sigma in sorted({min(max(b, DEBLUR_GRID[0]), DEBLUR_GRID[-1]) for b in (blur, blur + 0.25)}):
+    for sigma in deblur_sigmas(blur):
         candidate = decode_extent(wiener(profile, sigma * module, balance), start, end, layout, formats, options)
         if candidate is None:
             continue
@@ -89,6 +89,11 @@ def decode_deblurred(
         if best is None or fit.residual < best[1].residual:
             best = (candidate, fit)
     return best
+
+
+def deblur_sigmas(blur: float) -> list[float]:
+    """The blurs (modules) :func:`decode_deblurred` deconvolves for a fitted ``blur``, one decode each."""
+    return sorted({min(max(b, DEBLUR_GRID[0]), DEBLUR_GRID[-1]) for b in (blur, blur + 0.25)})
 
 
 def search_stage(

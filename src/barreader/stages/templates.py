@@ -15,7 +15,7 @@ import dataclasses
 
 import numpy as np
 
-from ..decode.extent import BLURRED_FROM, DEBLUR_FROM, decode_deblurred, decode_plain
+from ..decode.extent import BLURRED_FROM, DEBLUR_FROM, deblur_sigmas, decode_deblurred, decode_plain
 from ..decode.upcean import LAYOUTS, Candidate, DecoderOptions, ProfileModel, layouts_for, plausible
 from ..decode.verify import QUIET, Fit
 from ..formats import Format
@@ -93,7 +93,7 @@ def decode_scanline(line: Scanline, formats: frozenset[Format], options: Decoder
         layout = LAYOUTS[candidate.layout]
         if options.deblur and (fit.blur >= DEBLUR_FROM or extent.sharpness < SHARP):
             result = decode_deblurred(line.profile, extent.start, extent.end, layout, formats, options, model.contrast, fit.blur)
-            work += 2
+            work += len(deblur_sigmas(fit.blur))
             if result is not None:
                 decoded.append(result)
                 if result[1].residual < fit.residual:
@@ -205,19 +205,20 @@ def scan_region(picture: Pyramid, region: Region, index: int, fmts, opts, extra:
                 level: int = 0, lines: list[Scanline] | None = None, budget: Budget | None = None) -> RegionScan:
     """Decode one region's scanlines on a pyramid level, centre first, until a code is confirmed or nothing looks like one.
 
-    ``lines``, if given, are those scanlines, already sampled. With a
-    ``budget``, each line's work is spent from it, and no line is decoded
-    once it is spent.
+    ``lines``, if given, are those scanlines, already sampled. Each line's
+    work is spent from ``budget`` (default: unbounded), and no line is
+    decoded once it is spent.
     """
+    if budget is None:
+        budget = Budget()
     if lines is None:
         lines = region_scanlines(picture.level(level), region, opts.scanlines, extra, 2.0**level)
     scan = RegionScan(index, lines, [], [], False)
     for count, line in enumerate(scan.lines, start=1):
-        if budget is not None and budget.spent:
+        if budget.spent:
             break
         scan.decodes.append(decode_scanline(line, fmts, opts.decoder))
-        if budget is not None:
-            budget.spend(scan.decodes[-1].work)
+        budget.spend(scan.decodes[-1].work)
         scan.found += [Hit(c, line, index, f) for c, f in scan.decodes[-1].found]
         if confirmed(scan.found) is not None:
             scan.confirmed = True
