@@ -1,4 +1,4 @@
-"""The template stages' work budget: the work an effort level lets an image's template decoding spend."""
+"""The work budget: the work an effort level lets an image's template decoding and blurred-model search spend."""
 
 import math
 
@@ -8,7 +8,7 @@ from barreader.formats import parse_formats
 from barreader.options import EFFORTS, ReaderOptions
 from barreader.pyramid import Pyramid
 from barreader.results import Region
-from barreader.stages import templates
+from barreader.stages import search, templates
 from barreader.stages.regions import region_scanlines
 from barreader.synth import render_code
 
@@ -55,6 +55,41 @@ def test_a_line_s_work_counts_its_layout_decodes():
 
 
 def test_only_thorough_reading_has_no_work_bound():
-    assert EFFORTS["fast"].template_work == 0
-    assert 0 < EFFORTS["normal"].template_work < math.inf
-    assert EFFORTS["thorough"].template_work == math.inf
+    assert EFFORTS["fast"].work == 0
+    assert 0 < EFFORTS["normal"].work < math.inf
+    assert EFFORTS["thorough"].work == math.inf
+
+
+def _blurred_scan(picture, region, fmts, opts):
+    # The templates' decodes of a strongly blurred code, their texts dropped so that the region is
+    # left to the blurred-model search.
+    scan = templates.scan_region(picture, region, 0, fmts, opts)
+    scan.confirmed = False
+    scan.found = []
+    return scan
+
+
+def test_the_blurred_search_spends_the_same_budget_and_stops_when_it_is_spent():
+    code = render_code("5901234123457", "EAN-13", px_per_module=2.0, blur=1.1, noise=0.01, height=60, rng=7)
+    h, w = code.image.shape
+    region = Region(np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]), 0.0, 1.0)
+    picture, fmts, opts = Pyramid(code.image), parse_formats("ean13"), ReaderOptions()
+    scan = _blurred_scan(picture, region, fmts, opts)
+    if not any(d.blurred for d in scan.decodes):
+        raise AssertionError("the render is meant to look blurred to the templates")
+    ample = templates.Budget(10_000)
+    search.search_regions([scan], fmts, opts, budget=ample)
+    full = search.search_work(len(scan.lines[0].profile), len(scan.decodes[0].seeds), full=True)
+    # The central scanline is searched in full, at least, and charged for it.
+    assert ample.left <= 10_000 - full
+    assert any(hit.candidate.text == "5901234123457" for hit in scan.found)
+
+    spent_scan = _blurred_scan(picture, region, fmts, opts)
+    search.search_regions([spent_scan], fmts, opts, budget=templates.Budget(0))
+    assert spent_scan.found == []
+
+
+def test_search_work_counts_samples_searched_in_full_and_seeds():
+    assert search.search_work(200, 0, full=True) == search.FULL_SEARCH_WORK * 200
+    assert search.search_work(200, 3, full=False) == search.SEED_WORK * 3
+    assert search.search_work(200, 3, full=True) > search.search_work(200, 3, full=False)

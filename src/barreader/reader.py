@@ -96,10 +96,10 @@ def read(
     stretch of bars it met, and otherwise reads at most 12 regions with the
     fast decoder and the 6 strongest that still look like a code with the
     templates, then, if nothing is settled, the whole image's rows and
-    columns (only when some region passed the screen), the two template
-    stages spending at most ``Effort.template_work`` layout decodes, and the
+    columns (only when some region passed the screen), and the
     blurred-model search on at most 2 regions that are smooth or where the
-    templates repeated a text;
+    templates repeated a text, the template stages and the search spending
+    at most ``Effort.work`` layout decodes' worth of work in all;
     ``"thorough"`` runs every stage on every region as well as the sweep.
     See :data:`barreader.options.EFFORTS`.
 
@@ -214,7 +214,7 @@ def template_hits(picture: Pyramid | np.ndarray, regions: list[Region], fmts: fr
     """
     if not isinstance(picture, Pyramid):
         picture = Pyramid(picture)
-    budget = templates.Budget(level.template_work)
+    budget = templates.Budget(level.work)
     with stage("templates"):
         scans = templates.scan_regions(picture, regions, fmts, opts, budget=budget)
     if whole_image and level.whole_image and (exhaustive or not _settled(scans, opts)) and not budget.spent:
@@ -224,7 +224,7 @@ def template_hits(picture: Pyramid | np.ndarray, regions: list[Region], fmts: fr
     searched = min(level.searched_regions, opts.searched_regions)
     if searched > 0 and (exhaustive or not _settled(scans, opts)):
         with stage("blurred search"):
-            search.search_regions(scans, fmts, dataclasses.replace(opts, searched_regions=searched), level.smooth_search)
+            search.search_regions(scans, fmts, dataclasses.replace(opts, searched_regions=searched), level.smooth_search, budget)
     return [h for scan in scans for h in scan.found]
 
 

@@ -41,10 +41,10 @@ class LineDecodes:
 
 @dataclasses.dataclass
 class Budget:
-    """Layout decodes an image's template stages may still spend (see :attr:`barreader.options.Effort.template_work`).
+    """Layout decodes an image's template stages and blurred-model search may still spend (see :attr:`barreader.options.Effort.work`).
 
     Work, not time, so that a reading is the same on any machine: a
-    region's scanlines stop being decoded once the budget is spent.
+    region's scanlines stop being decoded, or searched, once the budget is spent.
     """
 
     left: float = float("inf")
