@@ -75,8 +75,7 @@ def test_the_blurred_search_spends_the_same_budget_and_stops_when_it_is_spent():
     region = Region(np.array([[0.0, 0.0], [w, 0.0], [w, h], [0.0, h]]), 0.0, 1.0)
     picture, fmts, opts = Pyramid(code.image), parse_formats("ean13"), ReaderOptions()
     scan = _blurred_scan(picture, region, fmts, opts)
-    if not any(d.blurred for d in scan.decodes):
-        raise AssertionError("the render is meant to look blurred to the templates")
+    assert any(d.blurred for d in scan.decodes), "the render is meant to look blurred to the templates"
     ample = templates.Budget(10_000)
     search.search_regions([scan], fmts, opts, budget=ample)
     full = search.search_work(len(scan.lines[0].profile), len(scan.decodes[0].seeds), full=True)
