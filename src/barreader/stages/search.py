@@ -70,10 +70,11 @@ def search_regions(scans: list[RegionScan], fmts, opts, smooth_only: bool = Fals
         for count, (line, decoded) in enumerate(zip(scan.lines, scan.decodes[: opts.blurred_scanlines]), start=1):
             placements = [_placement(h) for h in scan.found if h.candidate.stage == 2]
             seeds = decoded.seeds + placements
+            full = count == 1
             if budget.spent:
                 return
-            budget.spend(search_work(len(line.profile), len(seeds), full=count == 1))
-            scan.found += [Hit(c, line, scan.index, f) for c, f in _search_scanline(line, fmts, seeds, full=count == 1)]
+            budget.spend(search_work(len(line.profile), len(seeds), full))
+            scan.found += [Hit(c, line, scan.index, f) for c, f in _search_scanline(line, fmts, seeds, full)]
             if confirmed(scan.found) is not None:
                 scan.confirmed = True
                 break
