@@ -144,3 +144,30 @@ def test_the_sweep_reads_a_large_image_on_the_localizers_level_and_places_the_co
     width = code.image.shape[1]
     assert left - 2 * ppm <= box[:, 0].min() and box[:, 0].max() <= left + width + 2 * ppm
     assert abs(results[0].extra["module_size"] - ppm) < 0.1 * ppm
+
+
+@pytest.mark.parametrize("factor", [1, 2, 3, 4, 8])
+@pytest.mark.parametrize("dtype", [np.uint8, np.float32])
+def test_block_means_match_twin(factor, dtype):
+    from barreader._kernels.reduce import block_means, block_means_reference
+
+    rng = np.random.default_rng(factor)
+    image = rng.integers(0, 256, (37, 53)).astype(dtype)
+    if dtype is np.float32:
+        image = image / np.float32(255.0)
+    scale = 1.0 / 255.0 if dtype is np.uint8 else 1.0
+    got = block_means(image, factor, scale)
+    assert got.dtype == np.float32 and got.shape == (37 // factor, 53 // factor)
+    np.testing.assert_allclose(got, block_means_reference(image, factor, scale), rtol=1e-6, atol=1e-7)
+    strided = block_means(np.ascontiguousarray(image[::-1, ::2]), factor, scale)
+    np.testing.assert_allclose(block_means(image[::-1, ::2], factor, scale), strided)
+
+
+def test_a_deep_level_is_the_mean_of_its_blocks_whatever_the_input_type():
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (130, 70)).astype(np.uint8)
+    as_bytes, as_floats = Pyramid(image), Pyramid(image.astype(np.float32) / np.float32(255.0))
+    expected = (image[:128, :64].astype(np.float64) / 255.0).reshape(16, 8, 8, 8).mean(axis=(1, 3))
+    for picture in (as_bytes, as_floats):
+        np.testing.assert_allclose(picture.level(3), expected, atol=1e-6)
+        assert picture.level(3) is picture.level(3)

@@ -3,8 +3,9 @@
 The sweep reads 8-bit grey pixels as they come (no conversion); the other
 stages read float32 grey in [0, 1], made when a stage first asks for it
 and shared by every stage after. Level ``k`` of the pyramid is that grey
-image reduced ``2**k`` times, each level the 2 x 2 means of the one
-before: the localizers work on the level whose long side is nearest
+image reduced ``2**k`` times, the means of its ``2**k`` x ``2**k``
+blocks, taken straight from the pixels as they came (an 8-bit image is
+never converted whole to reach a reduced level): the localizers work on the level whose long side is nearest
 above their working size, and the template decoder reads each region on
 the level where its modules are 1.25-2.5 pixels wide (:meth:`Pyramid.level_for`),
 the widths it was built and fitted for. Every stage reports positions in
@@ -15,9 +16,9 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 
+from ._kernels.reduce import block_means
 from .image import as_array, grey_bytes, normalize
 
 __all__ = ["Pyramid", "MIN_MODULE", "LOCALIZE_SIZE", "MIN_SIDE"]
@@ -45,7 +46,7 @@ class Pyramid:
         array = as_array(image)
         self._bytes = grey_bytes(array)
         self._gray = normalize(array) if self._bytes is None else None
-        self._levels: list[np.ndarray] = []
+        self._levels: dict[int, np.ndarray] = {}
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -69,14 +70,14 @@ class Pyramid:
     def level(self, k: int) -> np.ndarray:
         """float32 grey reduced ``2**k`` times; pixel ``i`` covers original pixels ``[i * 2**k, (i + 1) * 2**k)``.
 
-        A last odd row or column is left out of each reduction.
+        Rows and columns left over at the bottom and right are left out.
+        Made on first use, from the original pixels, and kept.
         """
-        if not self._levels:
-            self._levels.append(self.gray)
-        while len(self._levels) <= k:
-            finer = self._levels[-1]
-            h, w = finer.shape[0] // 2, finer.shape[1] // 2
-            self._levels.append(cv2.resize(finer[: 2 * h, : 2 * w], (w, h), interpolation=cv2.INTER_AREA))
+        if k == 0:
+            return self.gray
+        if k not in self._levels:
+            source, scale = self.sweepable
+            self._levels[k] = block_means(source, 2**k, scale)
         return self._levels[k]
 
     def deepest(self) -> int:
