@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 # Public name -> module that defines it, imported when the name is first used.
 _LAZY = {
     "read": ".reader",
+    "read_many": ".batch",
     "ReaderOptions": ".options",
     "Effort": ".options",
     "Code39ReadOptions": ".code39_reader",

@@ -138,13 +138,7 @@ def read(
     >>> [(code.format.value, code.text) for code in barreader.read(image)]
     [('UPC-A', '036000291452')]
     """
-    fmts = parse_formats(formats)
-    opts = options or ReaderOptions()
-    if not isinstance(opts, ReaderOptions):
-        raise InvalidArgumentError(f"options must be a ReaderOptions, got {type(opts).__name__}")
-    level = effort_for(effort)
-    given = None if regions is None else [as_region(r) for r in regions]
-    names = localizer_names(localizer, model) if given is None else []
+    fmts, opts, level, given, names = checked_arguments(formats, regions, localizer, model, effort, options)
     with stage("image"):
         picture = Pyramid(image)
 
@@ -185,6 +179,32 @@ def read(
         with stage("code39"):
             results += _code39(gray, todo[: level.template_regions], results, opts, level, whole_image)
     return _finish(results)
+
+
+def checked_arguments(formats, regions, localizer, model, effort, options) -> tuple[
+        frozenset[Format], ReaderOptions, Effort, list[Region] | None, list[str]]:
+    """:func:`read`'s arguments other than the image, checked and parsed.
+
+    Returns
+    -------
+    formats, options, effort, regions, localizers
+        The formats looked for, the options (defaults if None), the effort
+        level, the regions given (None: localize) and the localizers' names
+        (none when regions are given).
+
+    Raises
+    ------
+    InvalidArgumentError
+        As :func:`read` does.
+    """
+    fmts = parse_formats(formats)
+    opts = options or ReaderOptions()
+    if not isinstance(opts, ReaderOptions):
+        raise InvalidArgumentError(f"options must be a ReaderOptions, got {type(opts).__name__}")
+    level = effort_for(effort)
+    given = None if regions is None else [as_region(r) for r in regions]
+    names = localizer_names(localizer, model) if given is None else []
+    return fmts, opts, level, given, names
 
 
 def _templates(picture: Pyramid, regions: list[Region], fmts: frozenset[Format], opts: ReaderOptions,

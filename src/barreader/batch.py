@@ -1,0 +1,175 @@
+"""Reading many images: over a pool of processes, in input order or as they finish, with a progress bar.
+
+A process per core, not a thread per core: most of a read is Python
+between the kernels, which threads would take turns at. Each worker
+imports barreader once and loads the compiled kernels from numba's cache,
+so the first results of a pool come a second or so after it starts.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import inspect
+import multiprocessing
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .errors import InvalidArgumentError
+from .reader import checked_arguments, read
+from .results import Barcode
+
+__all__ = ["read_many", "available_cpus"]
+
+IN_FLIGHT_PER_WORKER = 2  # images handed to each worker ahead of the results read
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system tells it, else all of them)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(len(os.sched_getaffinity(0)), 1)
+    return max(os.cpu_count() or 1, 1)
+
+
+def read_many(
+    images: Iterable[Any],
+    *,
+    workers: int | None = None,
+    ordered: bool = True,
+    progress: bool = False,
+    **read_options,
+) -> Iterator[tuple[Any, list[Barcode] | Exception]]:
+    """Read every image of an iterable, in parallel processes.
+
+    Parameters
+    ----------
+    images : iterable
+        Anything :func:`barreader.read` takes, one item per image: paths,
+        arrays, PIL images. Consumed lazily, a few images per worker ahead
+        of the results, so a generator over a million paths is fine.
+    workers : int, optional
+        Processes to read in (default: one per available CPU). ``1``
+        reads in this process, with no pool.
+    ordered : bool
+        Yield in input order (default), or as each image is done.
+    progress : bool
+        Show a progress bar (tqdm) on standard error.
+    **read_options
+        Keyword arguments of :func:`barreader.read` (``formats``,
+        ``effort``, ...), the same for every image; checked before any
+        image is read.
+
+    Yields
+    ------
+    source : object
+        The item of ``images`` as given.
+    result : list of Barcode or Exception
+        What :func:`barreader.read` returned, or, for an item it could not
+        read (a missing or broken file, an unusable array), the exception
+        it raised: one bad item never stops the batch.
+
+    Raises
+    ------
+    InvalidArgumentError
+        For an unknown or invalid read option, or a ``workers`` that is
+        not a positive integer; raised by the call, before anything is read.
+
+    Notes
+    -----
+    The pool's processes are started with ``spawn``: a script that calls
+    ``read_many`` with more than one worker must guard its entry point
+    with ``if __name__ == "__main__":``. Stopping early (leaving the loop)
+    shuts the pool down.
+
+    Examples
+    --------
+    >>> import barreader
+    >>> from barreader.synth import render_code
+    >>> images = [render_code("036000291452", "UPC-A", px_per_module=2.5, rng=0).image, "missing.png"]
+    >>> for source, result in barreader.read_many(images, workers=1):
+    ...     print(type(source).__name__, [code.text for code in result] if isinstance(result, list) else "error")
+    ndarray ['036000291452']
+    str error
+    """
+    _check_read_options(read_options)
+    if workers is None:
+        workers = available_cpus()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidArgumentError(f"workers must be a positive integer, got {workers!r}")
+    if not isinstance(ordered, bool):
+        raise InvalidArgumentError(f"ordered must be True or False, got {ordered!r}")
+    results = _serial(images, read_options) if workers == 1 else _pooled(images, read_options, workers, ordered)
+    return _with_progress(results, images) if progress else results
+
+
+def _check_read_options(read_options: dict) -> None:
+    parameters = inspect.signature(read).parameters
+    for name in read_options:
+        if name not in parameters or name == "image":
+            known = ", ".join(p for p in parameters if p != "image")
+            raise InvalidArgumentError(f"read_many got an unknown read option {name!r}; known: {known}")
+    defaults = {name: p.default for name, p in parameters.items() if name != "image"}
+    arguments = {**defaults, **read_options}
+    checked_arguments(arguments["formats"], arguments["regions"], arguments["localizer"], arguments["model"],
+                      arguments["effort"], arguments["options"])
+
+
+def _read_one(source: Any, read_options: dict) -> list[Barcode] | Exception:
+    """One image's results, or the exception reading it raised (returned, so that a pool carries it back)."""
+    try:
+        return read(source, **read_options)
+    except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
+        return exc
+
+
+def _serial(images: Iterable[Any], read_options: dict) -> Iterator[tuple[Any, list[Barcode] | Exception]]:
+    for source in images:
+        yield source, _read_one(source, read_options)
+
+
+def _pooled(images: Iterable[Any], read_options: dict, workers: int,
+            ordered: bool) -> Iterator[tuple[Any, list[Barcode] | Exception]]:
+    context = multiprocessing.get_context("spawn")
+    pending: collections.deque = collections.deque()  # (future, source) in submission order
+    sources = iter(images)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        try:
+            exhausted = False
+            while True:
+                while not exhausted and len(pending) < workers * IN_FLIGHT_PER_WORKER:
+                    try:
+                        source = next(sources)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    pending.append((pool.submit(_read_one, source, read_options), source))
+                if not pending:
+                    return
+                if ordered:
+                    future, source = pending.popleft()
+                else:
+                    done, _ = concurrent.futures.wait([f for f, _ in pending], return_when=concurrent.futures.FIRST_COMPLETED)
+                    index = next(i for i, (f, _) in enumerate(pending) if f in done)
+                    future, source = pending[index]
+                    del pending[index]
+                try:
+                    result = future.result()
+                except concurrent.futures.process.BrokenProcessPool:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - e.g. a source that cannot be sent to a worker
+                    result = exc
+                yield source, result
+        finally:
+            for future, _ in pending:
+                future.cancel()
+
+
+def _with_progress(results: Iterator, images: Iterable[Any]) -> Iterator:
+    from tqdm.auto import tqdm
+
+    total = len(images) if hasattr(images, "__len__") else None
+    with tqdm(total=total, unit="image", desc="barreader") as bar:
+        for item in results:
+            bar.update(1)
+            yield item
