@@ -23,6 +23,7 @@ from .results import Barcode
 __all__ = ["read_many", "available_cpus"]
 
 IN_FLIGHT_PER_WORKER = 2  # images handed to each worker ahead of the results read
+_READ_PARAMETERS = inspect.signature(read).parameters
 
 
 def available_cpus() -> int:
@@ -104,7 +105,7 @@ def read_many(
 
 
 def _check_read_options(read_options: dict) -> None:
-    parameters = inspect.signature(read).parameters
+    parameters = _READ_PARAMETERS
     for name in read_options:
         if name not in parameters or name == "image":
             known = ", ".join(p for p in parameters if p != "image")
