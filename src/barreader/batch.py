@@ -22,7 +22,8 @@ from .results import Barcode
 
 __all__ = ["read_many", "available_cpus"]
 
-IN_FLIGHT_PER_WORKER = 2  # images handed to each worker ahead of the results read
+IN_FLIGHT_PER_WORKER = 2  # images being read, or queued to be, per worker
+HELD_PER_WORKER = 16  # images taken from the iterable but not yet yielded, per worker, at most
 _READ_PARAMETERS = inspect.signature(read).parameters
 
 
@@ -132,38 +133,47 @@ def _serial(images: Iterable[Any], read_options: dict) -> Iterator[tuple[Any, li
 def _pooled(images: Iterable[Any], read_options: dict, workers: int,
             ordered: bool) -> Iterator[tuple[Any, list[Barcode] | Exception]]:
     context = multiprocessing.get_context("spawn")
-    pending: collections.deque = collections.deque()  # (future, source) in submission order
+    pending: collections.deque = collections.deque()  # (future, source) in submission order, not yet yielded
     sources = iter(images)
+    exhausted = False
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         try:
-            exhausted = False
             while True:
-                while not exhausted and len(pending) < workers * IN_FLIGHT_PER_WORKER:
+                # Keep every worker busy, also while the oldest image, still being read, holds back the
+                # results after it (ordered), but hold at most HELD_PER_WORKER images per worker.
+                running = sum(not future.done() for future, _ in pending)
+                while not exhausted and running < workers * IN_FLIGHT_PER_WORKER and len(pending) < workers * HELD_PER_WORKER:
                     try:
                         source = next(sources)
                     except StopIteration:
                         exhausted = True
                         break
                     pending.append((pool.submit(_read_one, source, read_options), source))
+                    running += 1
                 if not pending:
                     return
-                if ordered:
-                    future, source = pending.popleft()
-                else:
-                    done, _ = concurrent.futures.wait([f for f, _ in pending], return_when=concurrent.futures.FIRST_COMPLETED)
-                    index = next(i for i, (f, _) in enumerate(pending) if f in done)
-                    future, source = pending[index]
-                    del pending[index]
-                try:
-                    result = future.result()
-                except concurrent.futures.process.BrokenProcessPool:
-                    raise
-                except Exception as exc:  # noqa: BLE001 - e.g. a source that cannot be sent to a worker
-                    result = exc
-                yield source, result
+                ready = [i for i, (future, _) in enumerate(pending) if future.done()]
+                index = (0 if 0 in ready else None) if ordered else (ready[0] if ready else None)
+                if index is None:
+                    busy = [future for future, _ in pending if not future.done()]
+                    concurrent.futures.wait(busy, return_when=concurrent.futures.FIRST_COMPLETED)
+                    continue
+                future, source = pending[index]
+                del pending[index]
+                yield source, _outcome(future)
         finally:
             for future, _ in pending:
                 future.cancel()
+
+
+def _outcome(future: concurrent.futures.Future) -> list[Barcode] | Exception:
+    """A finished read's results, or the exception that stopped it (e.g. a source that cannot be sent to a worker)."""
+    try:
+        return future.result()
+    except concurrent.futures.process.BrokenProcessPool:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one bad item must not stop the batch
+        return exc
 
 
 def _with_progress(results: Iterator, images: Iterable[Any]) -> Iterator:
