@@ -231,3 +231,11 @@ def test_a_text_with_an_almost_as_credible_rival_is_not_reported(code):
     rivalled = Barcode(result.text, result.format, result.position, result.orientation, result.quality, extra)
     assert not _credible(rivalled, evidence, ReaderOptions())
     assert _credible(rivalled, evidence, ReaderOptions(max_rival=0.9))
+
+
+def test_an_undecodable_file_raises_and_opencv_prints_nothing(tmp_path, capfd):
+    broken = tmp_path / "tiny.webp"
+    broken.write_bytes(b"RIFF\x1a\x00\x00\x00WEBPVP8 ")
+    with pytest.raises(barreader.InvalidImageError, match="cannot decode"):
+        barreader.read(broken)
+    assert capfd.readouterr().err == ""

@@ -98,6 +98,17 @@ def _from_pil(image) -> np.ndarray:
     return np.asarray(image)
 
 
+def _decode_quietly(cv2, data: np.ndarray) -> np.ndarray | None:
+    """``cv2.imdecode`` to grey, without OpenCV's own log lines for a file it cannot decode (None is the answer)."""
+    logging = cv2.utils.logging
+    level = logging.getLogLevel()
+    logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+    try:
+        return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    finally:
+        logging.setLogLevel(level)
+
+
 def _load_path(path: str) -> np.ndarray:
     import cv2
 
@@ -106,7 +117,7 @@ def _load_path(path: str) -> np.ndarray:
     if os.path.isdir(path):
         raise InvalidImageError(f"image path is a directory, not a file: {path!r}")
     data = np.fromfile(path, dtype=np.uint8)
-    array = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+    array = _decode_quietly(cv2, data) if data.size else None
     if array is None:
         try:
             from PIL import Image
