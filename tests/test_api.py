@@ -56,6 +56,31 @@ def test_pil_and_path_inputs(code, tmp_path):
     assert _texts(str(path)) == [UPCA]
 
 
+def test_encoded_bytes_buffers_and_file_objects(code, tmp_path):
+    import io
+
+    import cv2
+
+    ok, png = cv2.imencode(".png", code.image)
+    assert ok
+    data = png.tobytes()
+    assert _texts(data) == [UPCA]
+    assert _texts(bytearray(data)) == [UPCA]
+    assert _texts(memoryview(data)) == [UPCA]
+    assert _texts(io.BytesIO(data)) == [UPCA]
+    path = tmp_path / "code.jpg"
+    path.write_bytes(cv2.imencode(".jpg", code.image, [cv2.IMWRITE_JPEG_QUALITY, 95])[1].tobytes())
+    with open(path, "rb") as fh:
+        assert _texts(fh) == [UPCA]
+    assert _texts(memoryview(np.ascontiguousarray(code.image))) == [UPCA]  # a 2-D buffer is pixels
+    with open(path, encoding="latin-1") as fh, pytest.raises(InvalidImageError, match="binary mode"):
+        barreader.read(fh)
+    with pytest.raises(InvalidImageError, match="cannot decode bytes"):
+        barreader.read(b"not an image at all")
+    with pytest.raises(InvalidImageError, match="cannot decode"):
+        barreader.read(b"")
+
+
 # --- bad inputs -------------------------------------------------------------
 
 

@@ -51,7 +51,7 @@ def recover(image, pattern: str, *, check: str | Callable[[str], bool] | None = 
 
     Parameters
     ----------
-    image : ndarray, PIL.Image.Image, str or os.PathLike
+    image : ndarray, PIL.Image.Image, str, os.PathLike, bytes or binary file object
         As for :func:`barreader.read`.
     pattern : str
         The data characters (without the ``*`` start and stop), one item

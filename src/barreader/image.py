@@ -7,6 +7,11 @@ Accepted inputs
   taken in OpenCV's order, BGR and BGRA (alpha is ignored).
 * PIL images (any mode).
 * file paths (``str`` or ``os.PathLike``) of anything OpenCV or Pillow opens.
+* the encoded bytes of such a file: ``bytes``, ``bytearray``, a one-byte-wide
+  one-dimensional buffer (``memoryview``), or a binary file object with
+  ``read()`` (``io.BytesIO``, an open file), read to its end.
+* any other object numpy turns into an array (the buffer protocol,
+  ``__array__``, ``__array_interface__``), taken as pixels.
 
 Grey values are rescaled to [0, 1]: integer dtypes by their full range, floats
 and other inputs by their own minimum and maximum (the decoders are invariant
@@ -33,7 +38,7 @@ def to_gray(image: object) -> np.ndarray:
 
     Parameters
     ----------
-    image : ndarray, PIL.Image.Image, str or os.PathLike
+    image : ndarray, PIL.Image.Image, str, os.PathLike, bytes or binary file object
         See the module docstring for what is accepted.
 
     Returns
@@ -66,10 +71,20 @@ def as_array(image: object) -> np.ndarray:
         return _from_pil(image)
     if isinstance(image, np.ndarray):
         return image
-    if hasattr(image, "__array_interface__") or hasattr(image, "__array__"):
+    if isinstance(image, (bytes, bytearray)):
+        return _decode(np.frombuffer(image, dtype=np.uint8), "bytes")
+    if isinstance(image, memoryview) and image.ndim == 1 and image.itemsize == 1:
+        return _decode(np.frombuffer(image, dtype=np.uint8), "buffer")
+    if callable(getattr(image, "read", None)):
+        data = image.read()
+        if not isinstance(data, (bytes, bytearray)):
+            raise InvalidImageError(f"image file object must be opened in binary mode, read() gave {type(data).__name__}")
+        return _decode(np.frombuffer(data, dtype=np.uint8), getattr(image, "name", type(image).__name__))
+    if hasattr(image, "__array_interface__") or hasattr(image, "__array__") or isinstance(image, memoryview):
         return np.asarray(image)
     raise InvalidImageError(
-        f"image must be a numpy array, a PIL image or a file path, got {type(image).__name__}"
+        "image must be a numpy array, a PIL image, a file path, encoded bytes or a binary file object, "
+        f"got {type(image).__name__}"
     )
 
 
@@ -110,27 +125,33 @@ def _decode_quietly(cv2, data: np.ndarray) -> np.ndarray | None:
 
 
 def _load_path(path: str) -> np.ndarray:
-    import cv2
-
     if not os.path.exists(path):
         raise FileNotFoundError(f"image file not found: {path!r}")
     if os.path.isdir(path):
         raise InvalidImageError(f"image path is a directory, not a file: {path!r}")
-    data = np.fromfile(path, dtype=np.uint8)
+    return _decode(np.fromfile(path, dtype=np.uint8), f"image file {path!r}")
+
+
+def _decode(data: np.ndarray, what: str) -> np.ndarray:
+    """The pixels of an encoded image (OpenCV, then Pillow); ``what`` names it in the error."""
+    import cv2
+
     array = _decode_quietly(cv2, data) if data.size else None
-    if array is None:
+    if array is None and data.size:
         try:
+            import io
+
             from PIL import Image
         except ImportError:  # pragma: no cover - Pillow comes with scikit-image
             Image = None
         if Image is not None:
             try:
-                with Image.open(path) as pil:
+                with Image.open(io.BytesIO(data.tobytes())) as pil:
                     array = _from_pil(pil)
             except Exception:
                 array = None
     if array is None:
-        raise InvalidImageError(f"cannot decode image file {path!r}: not an image format OpenCV or Pillow reads")
+        raise InvalidImageError(f"cannot decode {what}: not an image format OpenCV or Pillow reads")
     return array
 
 

@@ -33,7 +33,7 @@ class Pyramid:
 
     Parameters
     ----------
-    image : ndarray, PIL.Image.Image, str or os.PathLike
+    image : ndarray, PIL.Image.Image, str, os.PathLike, bytes or binary file object
         Anything :func:`barreader.image.to_gray` accepts; checked here.
 
     Raises

@@ -40,9 +40,11 @@ def read(
 
     Parameters
     ----------
-    image : ndarray, PIL.Image.Image, str or os.PathLike
+    image : ndarray, PIL.Image.Image, str, os.PathLike, bytes or binary file object
         2-D grey or 3-D colour array (BGR/BGRA channel order, any real dtype),
-        a PIL image or a file path.
+        a PIL image, a file path, the encoded bytes of an image file
+        (``bytes``, a byte buffer) or a binary file object such as
+        ``io.BytesIO`` (read to its end).
     formats : str, Format or iterable of those, optional
         Formats to look for (default: all). Names as in :class:`Format`,
         case and ``-_`` ignored; ``"upcean"`` means the whole family.

@@ -42,7 +42,7 @@ def scan(image, *, method: str = "quagga", model=None) -> list[Region]:
 
     Parameters
     ----------
-    image : ndarray, PIL.Image.Image, str or os.PathLike
+    image : ndarray, PIL.Image.Image, str, os.PathLike, bytes or binary file object
         As for :func:`barreader.read`.
     method : {"quagga", "gradient", "onnx"}
         ``"quagga"`` (default): patches of parallel skeleton lines, grouped
