@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "read": ".reader",
     "read_many": ".batch",
+    "draw": ".drawing",
     "ReaderOptions": ".options",
     "Effort": ".options",
     "Code39ReadOptions": ".code39_reader",
