@@ -19,6 +19,7 @@ _LAZY = {
     "read": ".reader",
     "read_many": ".batch",
     "draw": ".drawing",
+    "read_frames": ".frames",
     "ReaderOptions": ".options",
     "Effort": ".options",
     "Code39ReadOptions": ".code39_reader",

@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import inspect
 import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .errors import InvalidArgumentError
-from .reader import checked_arguments, read
+from .reader import check_read_options, read
 from .results import Barcode
 
 __all__ = ["read_many", "available_cpus"]
 
 IN_FLIGHT_PER_WORKER = 2  # images being read, or queued to be, per worker
 HELD_PER_WORKER = 16  # images taken from the iterable but not yet yielded, per worker, at most
-_READ_PARAMETERS = inspect.signature(read).parameters
 
 
 def available_cpus() -> int:
@@ -94,7 +92,7 @@ def read_many(
     ndarray ['036000291452']
     str error
     """
-    _check_read_options(read_options)
+    check_read_options(read_options, "read_many")
     if workers is None:
         workers = available_cpus()
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
@@ -103,18 +101,6 @@ def read_many(
         raise InvalidArgumentError(f"ordered must be True or False, got {ordered!r}")
     results = _serial(images, read_options) if workers == 1 else _pooled(images, read_options, workers, ordered)
     return _with_progress(results, images) if progress else results
-
-
-def _check_read_options(read_options: dict) -> None:
-    parameters = _READ_PARAMETERS
-    for name in read_options:
-        if name not in parameters or name == "image":
-            known = ", ".join(p for p in parameters if p != "image")
-            raise InvalidArgumentError(f"read_many got an unknown read option {name!r}; known: {known}")
-    defaults = {name: p.default for name, p in parameters.items() if name != "image"}
-    arguments = {**defaults, **read_options}
-    checked_arguments(arguments["formats"], arguments["regions"], arguments["localizer"], arguments["model"],
-                      arguments["effort"], arguments["options"])
 
 
 def _read_one(source: Any, read_options: dict) -> list[Barcode] | Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -207,6 +208,24 @@ def checked_arguments(formats, regions, localizer, model, effort, options) -> tu
     given = None if regions is None else [as_region(r) for r in regions]
     names = localizer_names(localizer, model) if given is None else []
     return fmts, opts, level, given, names
+
+
+def check_read_options(read_options: dict, caller: str) -> None:
+    """Check keyword arguments meant for :func:`read` (by another function, ``caller``, that passes them on).
+
+    Raises
+    ------
+    InvalidArgumentError
+        For a name :func:`read` does not take, or a value it would refuse.
+    """
+    parameters = inspect.signature(read).parameters
+    for name in read_options:
+        if name not in parameters or name == "image":
+            known = ", ".join(p for p in parameters if p != "image")
+            raise InvalidArgumentError(f"{caller} got an unknown read option {name!r}; known: {known}")
+    arguments = {name: p.default for name, p in parameters.items() if name != "image"} | read_options
+    checked_arguments(arguments["formats"], arguments["regions"], arguments["localizer"], arguments["model"],
+                      arguments["effort"], arguments["options"])
 
 
 def _templates(picture: Pyramid, regions: list[Region], fmts: frozenset[Format], opts: ReaderOptions,
