@@ -46,7 +46,7 @@ def test_array_inputs(code, convert):
 
 
 def test_pil_and_path_inputs(code, tmp_path):
-    Image = pytest.importorskip("PIL.Image")
+    from PIL import Image
     pil = Image.fromarray(code.image)
     assert _texts(pil) == [UPCA]
     assert _texts(pil.convert("RGB")) == [UPCA]

@@ -73,7 +73,7 @@ def test_full_ascii_rejects_a_dangling_shift():
 
 @pytest.mark.parametrize("text", ["0123456789", "ABCDEFGHIJKLM", "NOPQRSTUVWXYZ", "-. $/+%", "CODE39W"])
 def test_an_independent_reader_agrees_with_the_table(text):
-    zxingcpp = pytest.importorskip("zxingcpp")
+    import zxingcpp
     image = (255 * render_modules(code_modules(text, ratio=3), px_per_module=3.0, height=60)).astype(np.uint8)
     found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code39)
     assert [r.text for r in found] == [text]

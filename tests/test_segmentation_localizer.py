@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import onnxruntime  # noqa: F401 - in the test extra; the localizer needs it
 import pytest
 
 import barreader
@@ -11,8 +12,6 @@ from barreader import InvalidArgumentError
 from barreader.localize import segmentation
 from barreader.localize.overlap import polygon_iou
 from barreader.synth import render_code, render_negative, render_scene
-
-pytest.importorskip("onnxruntime", reason="onnxruntime is an optional extra (pip install '.[onnx]')")
 
 
 def test_import_barreader_does_not_import_onnxruntime():

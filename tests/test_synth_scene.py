@@ -103,7 +103,7 @@ def gtin13(text: str, fmt: str) -> str:
 
 
 def zxing_upcean(image):
-    zxingcpp = pytest.importorskip("zxingcpp")
+    import zxingcpp
     found = []
     for barcode in zxingcpp.read_barcodes(image):
         name = str(barcode.format).split(".")[-1]
@@ -210,7 +210,7 @@ def test_corners_locate_the_bars_with_default_ranges():
 
 @pytest.mark.parametrize("background", ["plain", "photo"])
 def test_zxing_reads_every_placed_code(background):
-    pytest.importorskip("zxingcpp")
+    import zxingcpp  # noqa: F401 - the test extra installs it
     for seed in range(4):
         scene = render_scene(
             3,
@@ -227,7 +227,7 @@ def test_zxing_reads_every_placed_code(background):
 
 
 def test_zxing_finds_no_code_in_clutter():
-    pytest.importorskip("zxingcpp")
+    import zxingcpp  # noqa: F401 - the test extra installs it
     found = []
     for seed in range(30):
         image = render_negative(rng=seed)

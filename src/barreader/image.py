@@ -142,7 +142,7 @@ def _decode(data: np.ndarray, what: str) -> np.ndarray:
             import io
 
             from PIL import Image
-        except ImportError:  # pragma: no cover - Pillow comes with scikit-image
+        except ImportError:  # pragma: no cover - Pillow is a dependency
             Image = None
         if Image is not None:
             try:

@@ -177,7 +177,11 @@ def _code_list(n_codes, codes, formats, rng: np.random.Generator) -> list[tuple[
 @functools.lru_cache(maxsize=None)
 def _photo(name: str) -> np.ndarray:
     """A scikit-image sample image as 8-bit grey."""
-    import skimage.data
+    try:
+        import skimage.data
+    except ImportError as exc:
+        raise ImportError('photo backgrounds need scikit-image: pip install "barreader[synth]" '
+                          '(or ".[synth]" from a clone)') from exc
 
     image = np.asarray(getattr(skimage.data, name)())
     if image.dtype != np.uint8:
