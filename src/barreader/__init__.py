@@ -31,7 +31,13 @@ _LAZY = {
 __all__ = ["BarreaderError", "Format", "InvalidArgumentError", "InvalidImageError", "__version__", *_LAZY]
 
 
+# Submodules that need an optional extra, imported when first used as ``barreader.<name>``.
+_OPTIONAL_SUBMODULES = ("dask",)
+
+
 def __getattr__(name: str):
+    if name in _OPTIONAL_SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
     if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value  # once loaded, a plain attribute
