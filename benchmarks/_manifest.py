@@ -6,12 +6,18 @@ first path component is the row's *folder* (``upca-1/01.png`` is in folder
 ``upca-1``). ``symbology`` is a key such as ``upca``, ``ean13``, ``ean8``,
 ``upce``, ``code39`` (anything else is kept as is). An empty
 ``expected_text`` marks a negative: nothing may be read from that image.
+
+A folder laid out as the Tekin-Coughlan UPC sets were published needs no
+manifest (:func:`load_tekin_coughlan`): ``Clean/`` and ``Hard/`` folders of
+photos whose names start with the 12 digits of their UPC-A, then a letter
+or two for repeated shots (``075403333574Xb.jpg``).
 """
 
 from __future__ import annotations
 
 import csv
 import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +139,41 @@ def load_manifest(folder: Path) -> list[Row]:
                     expected_raw=raw,
                 )
             )
+    return rows
+
+
+TEKIN_COUGHLAN_FOLDERS = ("Clean", "Hard")
+_UPCA_NAME = re.compile(r"^(\d{12})(?!\d)")
+_IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}
+
+
+def is_tekin_coughlan(path: Path) -> bool:
+    """Whether ``path`` is a folder holding a ``Clean`` or ``Hard`` folder (any case) and no manifest."""
+    path = Path(path)
+    return path.is_dir() and not (path / MANIFEST).is_file() and bool(_tekin_coughlan_parts(path))
+
+
+def _tekin_coughlan_parts(path: Path) -> list[Path]:
+    wanted = {name.lower() for name in TEKIN_COUGHLAN_FOLDERS}
+    return sorted(p for p in path.iterdir() if p.is_dir() and p.name.lower() in wanted)
+
+
+def load_tekin_coughlan(path: Path) -> list[Row]:
+    """Rows of a folder in the Tekin-Coughlan layout, the UPC-A text taken from each file's name.
+
+    Files whose names do not start with 12 digits, or that are not images,
+    are left out.
+    """
+    path = Path(path)
+    rows = []
+    for part in _tekin_coughlan_parts(path):
+        for image in sorted(p for p in part.rglob("*") if p.is_file() and p.suffix.lower() in _IMAGE_SUFFIXES):
+            match = _UPCA_NAME.match(image.name)
+            if match is None:
+                continue
+            file = image.relative_to(path).as_posix()
+            rows.append(Row(path=image, file=file, dataset=path.name, folder=part.name, symbology="upca",
+                            expected=normalize_text(match.group(1), "upca"), expected_raw=match.group(1)))
     return rows
 
 

@@ -26,8 +26,10 @@ from _manifest import (
     count_addons,
     default_data_root,
     find_manifest_folders,
+    is_tekin_coughlan,
     load_gray,
     load_manifest,
+    load_tekin_coughlan,
     select_rows,
 )
 from _readers import ALL_READER_NAMES, READER_NAMES, SYMBOLOGIES, UPCEAN, make_readers, normalize_text, timed_read
@@ -59,8 +61,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "data",
         nargs="*",
         type=Path,
-        help="manifest folders (holding manifest.csv), manifest.csv files, or a data folder whose "
-        "sub-folders hold manifests (all of them are used). Default: the "
+        help="manifest folders (holding manifest.csv), manifest.csv files, a data folder whose "
+        "sub-folders hold manifests (all of them are used), or a folder in the Tekin-Coughlan UPC "
+        "sets' layout (Clean/ and Hard/, each file named by its UPC-A: 075403333574Xb.jpg). Default: the "
         f"{' and '.join(DEFAULT_SETS)} sets under {default_data_root()}",
     )
     p.add_argument(
@@ -136,14 +139,18 @@ def load_rows(args: argparse.Namespace) -> list:
     """
     paths = args.data or [default_data_root() / name for name in DEFAULT_SETS]
     folders = []
+    layouts = []
     for path in paths:
+        if is_tekin_coughlan(path):
+            layouts.append(path)
+            continue
         found = find_manifest_folders(path)
         if not found:
             print(f"NOTE: no manifest.csv in or under {path} (data folder absent?); skipping it")
         folders += found
     rows = []
-    for folder in folders:
-        loaded = load_manifest(folder)
+    for folder in [*folders, *layouts]:
+        loaded = load_tekin_coughlan(folder) if folder in layouts else load_manifest(folder)
         kept = select_rows(loaded, args.symbologies, args.folders, args.exclude_folders)
         dropped = select_rows(loaded, args.symbologies, args.folders, ())
         excluded = len(dropped) - len(kept)
