@@ -36,10 +36,10 @@ def read_frames(
         Read every ``every``-th frame (the first, then ``every`` later...);
         the others are skipped without being decoded where the source allows.
     unique : bool
-        Report each code once: a code is left out of a frame's results when
-        a code of the same format and text was reported in one of the
-        ``memory`` frames read before, about where it is now (centres
-        apart by less than the code's length).
+        Report each code once while it stays in view: a code is left out
+        of a frame's results when a code of the same format and text was
+        read on one of the ``memory`` frames read before, about where it
+        is now (centres apart by less than the code's length).
     memory : int
         Frames read that ``unique`` looks back over.
     **read_options
