@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .errors import InvalidArgumentError
+from .options import positive_int
 from .reader import check_read_options, read
 from .results import Barcode
 
-__all__ = ["read_many", "available_cpus"]
+__all__ = ["read_many", "read_or_error", "available_cpus"]
 
 IN_FLIGHT_PER_WORKER = 2  # images being read, or queued to be, per worker
 HELD_PER_WORKER = 16  # images taken from the iterable but not yet yielded, per worker, at most
@@ -95,15 +96,14 @@ def read_many(
     check_read_options(read_options, "read_many")
     if workers is None:
         workers = available_cpus()
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise InvalidArgumentError(f"workers must be a positive integer, got {workers!r}")
+    positive_int("workers", workers)
     if not isinstance(ordered, bool):
         raise InvalidArgumentError(f"ordered must be True or False, got {ordered!r}")
     results = _serial(images, read_options) if workers == 1 else _pooled(images, read_options, workers, ordered)
     return _with_progress(results, images) if progress else results
 
 
-def _read_one(source: Any, read_options: dict) -> list[Barcode] | Exception:
+def read_or_error(source: Any, read_options: dict) -> list[Barcode] | Exception:
     """One image's results, or the exception reading it raised (returned, so that a pool carries it back)."""
     try:
         return read(source, **read_options)
@@ -113,7 +113,7 @@ def _read_one(source: Any, read_options: dict) -> list[Barcode] | Exception:
 
 def _serial(images: Iterable[Any], read_options: dict) -> Iterator[tuple[Any, list[Barcode] | Exception]]:
     for source in images:
-        yield source, _read_one(source, read_options)
+        yield source, read_or_error(source, read_options)
 
 
 def _pooled(images: Iterable[Any], read_options: dict, workers: int,
@@ -134,7 +134,7 @@ def _pooled(images: Iterable[Any], read_options: dict, workers: int,
                     except StopIteration:
                         exhausted = True
                         break
-                    pending.append((pool.submit(_read_one, source, read_options), source))
+                    pending.append((pool.submit(read_or_error, source, read_options), source))
                     running += 1
                 if not pending:
                     return

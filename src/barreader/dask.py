@@ -21,7 +21,8 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from .reader import check_read_options, read
+from .batch import read_or_error
+from .reader import check_read_options
 from .results import Barcode
 
 __all__ = ["read_bag", "read_dataframe", "collect", "COLUMNS"]
@@ -43,10 +44,7 @@ def _source_name(source: Any) -> str:
 
 
 def _read_pair(source: Any, read_options: dict) -> tuple[Any, list[Barcode] | Exception]:
-    try:
-        return source, read(source, **read_options)
-    except Exception as exc:  # noqa: BLE001 - one bad item must not stop the computation
-        return source, exc
+    return source, read_or_error(source, read_options)
 
 
 def read_bag(images: Sequence[Any], *, npartitions: int | None = None, **read_options):

@@ -8,6 +8,7 @@ import numpy as np
 
 from .errors import InvalidArgumentError
 from .image import as_array, normalize
+from .options import positive_int
 from .results import Barcode, Region
 
 __all__ = ["draw"]
@@ -61,8 +62,7 @@ def draw(image, items: Iterable[Barcode | Region], *, thickness: int | None = No
     height, width = canvas.shape[:2]
     if thickness is None:
         thickness = max(1, round(max(height, width) / 400))
-    if isinstance(thickness, bool) or not isinstance(thickness, int) or thickness < 1:
-        raise InvalidArgumentError(f"thickness must be a positive integer, got {thickness!r}")
+    positive_int("thickness", thickness)
     for item in items:
         if isinstance(item, Barcode):
             corners, colour = np.asarray(item.position, dtype=np.float64), CODE_COLOUR
@@ -96,7 +96,7 @@ def _colour_copy(array: np.ndarray) -> np.ndarray:
     import cv2
 
     if array.ndim == 3 and array.dtype == np.uint8 and array.shape[2] in (3, 4):
-        return np.ascontiguousarray(array[:, :, :3]).copy()
+        return np.array(array[:, :, :3], order="C")  # always a copy
     grey = np.round(normalize(array) * 255.0).astype(np.uint8)
     return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
 

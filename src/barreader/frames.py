@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidArgumentError
+from .options import positive_int
 from .reader import check_read_options, read
 from .results import Barcode
 
@@ -69,16 +70,11 @@ def read_frames(
     >>> [(i, [c.text for c in codes]) for i, codes in barreader.read_frames([frame] * 3, unique=True)]
     [(0, ['036000291452']), (1, []), (2, [])]
     """
-    _check_int("every", every)
-    _check_int("memory", memory)
+    positive_int("every", every)
+    positive_int("memory", memory)
     check_read_options(read_options, "read_frames")
     frames = _video_frames(source, every) if isinstance(source, (str, os.PathLike, int)) else _every(source, every)
     return _read(frames, unique, memory, read_options)
-
-
-def _check_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidArgumentError(f"{name} must be a positive integer, got {value!r}")
 
 
 def _read(frames: Iterator[tuple[int, Any]], unique: bool, memory: int,

@@ -146,3 +146,16 @@ def effort_for(effort: str | Effort) -> Effort:
     if isinstance(effort, str) and effort in EFFORTS:
         return EFFORTS[effort]
     raise InvalidArgumentError(f"effort must be one of {', '.join(map(repr, EFFORTS))}, got {effort!r}")
+
+
+def positive_int(name: str, value) -> int:
+    """``value`` if it is a positive integer (not a bool).
+
+    Raises
+    ------
+    InvalidArgumentError
+        Naming ``name``, for anything else.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidArgumentError(f"{name} must be a positive integer, got {value!r}")
+    return value
